@@ -1,0 +1,29 @@
+"""respin: restore synonym-spun articles.
+
+>>> import respin
+>>> respin.fix("They mentioned the safety talks.").text  # doctest: +SKIP
+'They said the security talks.'
+
+The names below are imported on first use, so ``import respin`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["Config", "Fix", "Result", "fix", "fix_text"]
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .pipeline import fix, fix_text
+    from .records import Fix, Result
+
+_HOMES = {"Config": "config", "Fix": "records", "Result": "records", "fix": "pipeline", "fix_text": "pipeline"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    raise AttributeError(f"module 'respin' has no attribute {name!r}")

@@ -1,0 +1,3 @@
+from respin.cli import main
+
+main(prog_name="respin")

@@ -1,0 +1,118 @@
+"""Stage 2 — find candidates: spans the tables say a spinner may have written.
+
+Matching is longest-first and case-insensitive (unless a row says
+``case=exact``); a span never crosses punctuation or a sentence end, never
+touches a protected phrase, and is dropped when a keep row's context holds.
+"""
+
+from __future__ import annotations
+
+from .records import Candidate, Entry, Token
+from .tables import Tables
+from .tokens import normalize
+
+
+def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Candidate]:
+    """Every non-overlapping candidate span, leftmost-longest, in text order."""
+    words = [normalize(t.text) for t in tokens]
+    protected = _protected_mask(words, tables)
+    candidates: list[Candidate] = []
+    i = 0
+    while i < len(tokens):
+        candidate = _match_at(text, tokens, words, protected, i, tables)
+        if candidate is None:
+            i += 1
+        else:
+            candidates.append(candidate)
+            i = candidate.last + 1
+    return candidates
+
+
+def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
+    mask = [False] * len(words)
+    if not tables.protected:
+        return mask
+    for i, word in enumerate(words):
+        for phrase in tables.protected.get(word, ()):
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                mask[i : i + len(phrase)] = [True] * len(phrase)
+    return mask
+
+
+def _match_at(
+    text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables
+) -> Candidate | None:
+    for phrase, entries in tables.lookup(words[i]):
+        last = i + len(phrase) - 1
+        if last >= len(tokens) or any(protected[i : last + 1]):
+            continue
+        if not _phrase_matches(text, tokens, words, i, phrase, entries):
+            continue
+        usable = [e for e in entries if _context_holds(e, tokens, i, last)]
+        if not usable or any(e.keeps for e in usable):
+            continue
+        spun = text[tokens[i].start : tokens[last].end]
+        options: dict[str, Entry] = {}
+        for entry in usable:
+            restored = apply_case(entry.original, spun)
+            if restored.lower() != spun.lower() and (
+                restored not in options or options[restored].weight < entry.weight
+            ):
+                options[restored] = entry
+        if options:
+            return Candidate(i, last, tokens[i].start, tokens[last].end, spun, tuple(options.items()))
+    return None
+
+
+def _phrase_matches(
+    text: str, tokens: list[Token], words: list[str], i: int, phrase: tuple[str, ...], entries: tuple[Entry, ...]
+) -> bool:
+    exact = "case=exact" in entries[0].context
+    for offset, expected in enumerate(phrase):
+        token = tokens[i + offset]
+        actual = token.text.replace("’", "'") if exact else words[i + offset]
+        if actual != expected:
+            return False
+        if offset and (token.sentence != tokens[i].sentence or text[tokens[i + offset - 1].end : token.start] != " "):
+            return False
+    return True
+
+
+def _context_holds(entry: Entry, tokens: list[Token], first: int, last: int) -> bool:
+    for constraint in entry.context:
+        key, _, value = constraint.partition("=")
+        if key == "case":
+            continue
+        neighbour = first - 1 if key == "prev" else last + 1
+        if not 0 <= neighbour < len(tokens):
+            return False
+        word = tokens[neighbour].text
+        if value == "@Cap":
+            if not word[:1].isupper():
+                return False
+        elif normalize(word) not in value.lower().split("|"):
+            return False
+    return True
+
+
+def apply_case(original: str, spun: str) -> str:
+    """Give ``original`` the case pattern of the ``spun`` text it replaces.
+
+    >>> apply_case("said", "Mentioned"), apply_case("said", "MENTIONED")
+    ('Said', 'SAID')
+    >>> apply_case("news conference", "Information Convention")
+    'News Conference'
+    >>> apply_case("Eastern Europe", "japanese europe")
+    'Eastern Europe'
+    """
+    letters = [c for c in spun if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return original.upper()
+    if any(c.isupper() for c in original):
+        return original  # a name or title: its case is part of the entry
+    spun_words = spun.split()
+    if len(spun_words) > 1 and all(w[:1].isupper() for w in spun_words):
+        return " ".join(w[:1].upper() + w[1:] for w in original.split())
+    if spun[:1].isupper():
+        return original[:1].upper() + original[1:]
+    return original

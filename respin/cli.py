@@ -1,0 +1,182 @@
+"""The ``respin`` command line: a thin layer over :func:`respin.fix`.
+
+Each subcommand lives in the module of its stage and is imported only when
+it runs, so ``respin fix`` in a shell pipe pays for nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable
+
+import click
+
+from . import exitcodes
+from .textio import InputError
+
+# name -> "module:function"; each module is imported only when its command runs.
+LAZY_COMMANDS = {
+    "batch": "respin.batch:batch_command",
+    "check": "respin.check:check_command",
+    "diff": "respin.review:diff_command",
+    "eval": "respin.evaluate:eval_command",
+    "learn": "respin.learn:learn_command",
+    "review": "respin.review:review_command",
+    "tables": "respin.tablecli:tables_command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module_name, attribute = LAZY_COMMANDS[name].split(":")
+            try:
+                return getattr(importlib.import_module(module_name), attribute)
+            except (ImportError, AttributeError):
+                return None  # not built yet: click reports "No such command"
+        return super().get_command(ctx, name)
+
+
+def fail(message: str, code: int = exitcodes.USAGE) -> None:
+    """Print a one-line error to stderr and exit."""
+    click.echo(f"respin: error: {message}", err=True)
+    sys.exit(code)
+
+
+def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
+    """Run a command body, mapping failures to respin's exit codes."""
+    from .tables import TableError
+
+    try:
+        code = action()
+    except (InputError, TableError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("respin: interrupted", err=True)
+        sys.exit(exitcodes.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (e.g. "| head"): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(exitcodes.OK)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if verbose:
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose for a traceback)", exitcodes.INTERNAL)
+    sys.exit(code or exitcodes.OK)
+
+
+@click.group(cls=LazyGroup, epilog=exitcodes.HELP)
+@click.version_option(package_name="respin")
+def main() -> None:
+    """Restore synonym-spun articles.
+
+    respin finds words a spinner swapped ("mentioned" for "said", "Japanese
+    Europe" for "Eastern Europe") and puts the originals back where a
+    language model — and a clean reference article, if you give one —
+    says they are clearly better. Everything else stays byte-identical.
+    """
+
+
+def fix_options(function: Callable) -> Callable:
+    """Options shared by every command that restores text."""
+    options = [
+        click.option("--reference", "references", multiple=True, type=click.Path(dir_okay=False),
+                     help="A clean article on the same story (repeatable)."),
+        click.option("--table", "tables", multiple=True, type=click.Path(dir_okay=False),
+                     help="A user table in the wordlists format, layered over the built-in ones (repeatable)."),
+        click.option("--threshold", type=float, default=None,
+                     help="Margin (log10 odds) a fix must win by; higher is more cautious. [default: 1.0]"),
+        click.option("--no-builtin-tables", is_flag=True, help="Use only the tables given with --table."),
+        click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tables: bool):
+    """A Config from command-line options."""
+    from .config import DEFAULT
+
+    config = DEFAULT.with_(tables=tuple(os.path.abspath(t) for t in tables), builtin_tables=not no_builtin_tables)
+    if threshold is not None:
+        config = config.with_(threshold=threshold)
+    return config
+
+
+def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
+    from .textio import read_text
+
+    return tuple(read_text(p) for p in paths)
+
+
+@main.command("fix")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to this file (atomically).")
+@click.option("--in-place", is_flag=True, help="Overwrite each FILE with its restoration (atomic).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "diff"]), default="text",
+              show_default=True, help="text: the restored text; json: text and fixes; diff: a unified diff.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any fix would be made.")
+@fix_options
+def fix_command(files, output, in_place, output_format, check, references, tables, threshold, no_builtin_tables, verbose):
+    """Restore FILE (or stdin, for no FILE or -) and write it to stdout.
+
+    With --format json, prints {"text": ..., "fixes": [{"start", "end",
+    "before", "after", "score", ...}]}, offsets being Python str indices
+    into the input; one such object per line for several files.
+    """
+
+    def run() -> int:
+        from .pipeline import fix
+        from .render import render_diff, render_json
+        from .textio import atomic_write, read_text, write_stdout
+
+        names = list(files) or ["-"]
+        if in_place and output:
+            fail("--in-place and -o cannot be used together")
+        if in_place and "-" in names:
+            fail("--in-place needs FILE arguments, not stdin")
+        if output and len(names) > 1:
+            fail("-o takes one input; use --in-place or 'respin batch' for several")
+        if output and any(os.path.exists(n) and os.path.samefile(n, output) for n in names if n != "-"):
+            fail(f"{output}: is the input file; use --in-place to overwrite it")
+        config = make_config(tables, threshold, no_builtin_tables)
+        reference_texts = read_references(references)
+        texts = {name: read_text(name) for name in names}  # fail on bad input before writing anything
+        changed = False
+        for name, text in texts.items():
+            result = fix(text, reference_texts, config)
+            changed |= result.changed
+            if check:
+                continue
+            if in_place:
+                if result.changed:
+                    atomic_write(name, result.text)
+                continue
+            if output_format == "json":
+                rendered = render_json(result, name if len(names) > 1 else None)
+                if len(names) > 1:
+                    import json
+
+                    rendered = json.dumps(json.loads(rendered), ensure_ascii=False) + "\n"
+            elif output_format == "diff":
+                rendered = render_diff(result, "stdin" if name == "-" else name)
+            else:
+                rendered = result.text
+            if output:
+                atomic_write(output, rendered)
+            else:
+                write_stdout(rendered)
+        return exitcodes.CHANGED if check and changed else exitcodes.OK
+
+    run_safely(run, verbose)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,79 @@
+"""The source model: how likely a word sequence is in clean English.
+
+respin talks to language models through :class:`Scorer` (``logprob`` of a
+word given up to two previous words, in log10), so a bigger model can be
+plugged in later. The default is the English trigram model that the
+``pocketsphinx`` wheel ships (BSD-2): offline, 27 MB, ~30 ms to load.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from functools import lru_cache
+from typing import Protocol
+
+from .tokens import normalize
+
+SENTENCE_START = "<s>"
+SENTENCE_END = "</s>"
+
+# pocketsphinx returns log base 1.0001; this turns that into log10.
+_LOG10_PER_UNIT = math.log10(1.0001)
+# What an out-of-vocabulary word costs (log10). Names and numbers are out of
+# the model's vocabulary; a flat, rare-word cost keeps them from dominating
+# a comparison in which they appear on both sides.
+OOV_LOGPROB = -6.0
+# Digits are not in the vocabulary either, but they are common in news.
+NUMBER_LOGPROB = -3.5
+_OOV_SENTINEL = -536870912
+
+
+class Scorer(Protocol):
+    """A language model: log10 P(word | history), history oldest first."""
+
+    def logprob(self, word: str, history: tuple[str, ...]) -> float: ...
+
+
+class PocketsphinxScorer:
+    """Trigram scorer backed by a pocketsphinx N-gram model file."""
+
+    def __init__(self, path: str | None = None) -> None:
+        from pocketsphinx import NGramModel, get_model_path  # imported on first use: ~15 ms
+
+        self.path = path or os.path.join(get_model_path(), "en-us", "en-us.lm.bin")
+        if not os.path.isfile(self.path):
+            raise FileNotFoundError(f"{self.path}: language model not found")
+        self._model = NGramModel.readfile(self.path)
+        self._cache: dict[tuple[str, ...], float] = {}
+
+    def logprob(self, word: str, history: tuple[str, ...]) -> float:
+        key = (word, *history[-2:][::-1])
+        value = self._cache.get(key)
+        if value is None:
+            raw = self._model.prob(list(key))
+            if raw <= _OOV_SENTINEL:
+                value = NUMBER_LOGPROB if word[:1].isdigit() else OOV_LOGPROB
+            else:
+                value = raw * _LOG10_PER_UNIT
+            if len(self._cache) < 2_000_000:
+                self._cache[key] = value
+        return value
+
+
+@lru_cache(maxsize=2)
+def load_scorer(path: str | None = None) -> Scorer:
+    """The language model, loaded once per process."""
+    return PocketsphinxScorer(path)
+
+
+def lm_words(token_text: str) -> list[str]:
+    """Map one word token to the model's vocabulary: lower case, no dots, hyphens split.
+
+    >>> lm_words("Secretary-General"), lm_words("U.S"), lm_words("Won’t")
+    (['secretary', 'general'], ['us'], ["won't"])
+    """
+    word = normalize(token_text)
+    if word[:1].isdigit():
+        return [word]
+    return [part for part in word.replace(".", "").split("-") if part]

@@ -1,0 +1,73 @@
+"""The pure core: text in, restored text and its fixes out.
+
+tokenize → find candidates → score → decide → render. The CLI, batch and
+review layers all call :func:`fix`; none of them touches a stage directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .candidates import find_candidates
+from .config import DEFAULT, Config
+from .decide import confident_slots, decide, log_prior, spin_density
+from .lm import Scorer, load_scorer
+from .records import Result
+from .reference import Reference, build_reference
+from .render import apply_fixes
+from .score import score_candidates
+from .tables import Tables, load_tables
+from .tokens import tokenize
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What a restoration needs loaded: the tables and the language model."""
+
+    tables: Tables
+    scorer: Scorer
+
+
+@lru_cache(maxsize=4)
+def load_engine(config: Config = DEFAULT) -> Engine:
+    """Load tables and the language model once per process and configuration."""
+    tables = load_tables(tuple(config.tables), config.builtin_tables)
+    return Engine(tables, load_scorer(config.lm_path))
+
+
+@lru_cache(maxsize=4)
+def _reference(texts: tuple[str, ...]) -> Reference | None:
+    return build_reference(texts)
+
+
+def fix(text: str, references: Sequence[str] = (), config: Config = DEFAULT) -> Result:
+    """Restore a spun text.
+
+    ``references`` are clean articles on the same story (their text, not
+    paths). Returns a :class:`~respin.records.Result` with the restored text,
+    the applied fixes (offsets into ``text``) and the rejected candidates.
+    """
+    engine = load_engine(config)
+    tokens = tokenize(text)
+    candidates = find_candidates(text, tokens, engine.tables)
+    reference = _reference(tuple(references)) if references else None
+    clusters = score_candidates(tokens, candidates, engine.scorer, reference)
+    confident = confident_slots(clusters)
+    density = spin_density(confident, len(tokens))
+    prior = config.spin_prior if config.spin_prior is not None else log_prior(density)
+    applied, rejected = decide(text, tokens, clusters, prior, config.threshold)
+    return Result(
+        source=text,
+        text=apply_fixes(text, applied),
+        fixes=tuple(applied),
+        rejected=tuple(rejected),
+        words=len(tokens),
+        stats={"candidates": len(candidates), "confident": confident, "density": density, "prior": prior},
+    )
+
+
+def fix_text(text: str, references: Sequence[str] = (), config: Config = DEFAULT) -> str:
+    """Just the restored text."""
+    return fix(text, references, config).text

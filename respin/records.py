@@ -1,0 +1,101 @@
+"""The records that flow between pipeline stages.
+
+Every stage is a pure function over these frozen dataclasses; offsets are
+Python ``str`` indices into the *input* text, so any stage's output can be
+traced back to the exact characters it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of the input. Everything between words is left untouched."""
+
+    start: int
+    end: int
+    text: str
+    index: int  # position among the words of the text
+    sentence: int  # index of the sentence the word belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row of a reverse-synonym table: ``spun`` may come from ``original``."""
+
+    spun: str
+    original: str  # "-" marks a keep entry: leave ``spun`` alone in this context
+    weight: float  # channel probability P(spun | original)
+    context: tuple[str, ...] = ()
+    source: str = ""  # "file:line", shown to users as evidence
+
+    @property
+    def keeps(self) -> bool:
+        return self.original == "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span of words that a table says the spinner may have written."""
+
+    first: int  # index of the first word
+    last: int  # index of the last word (inclusive)
+    start: int  # character offsets in the input
+    end: int
+    spun: str  # the input text of the span, exactly
+    originals: tuple[tuple[str, Entry], ...]  # (restored text with case applied, entry)
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One decision about one span: the unit every output format reports."""
+
+    start: int
+    end: int
+    before: str
+    after: str
+    score: float  # log10 odds that ``after`` beats keeping ``before``, net of the threshold's prior
+    channel: float  # log10 P(before | after) from the table entry
+    lm: float  # log10 LM gain of the sentence with ``after`` over ``before``
+    reference: float = 0.0  # log10 support from the reference articles
+    entry: str = ""  # table file:line of the entry used
+    evidence: tuple[str, ...] = ()  # human-readable reasons
+    applied: bool = True
+    alternatives: tuple[tuple[str, float], ...] = ()  # other originals with their scores
+
+    def to_dict(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "before": self.before,
+            "after": self.after,
+            "score": round(self.score, 3),
+            "channel": round(self.channel, 3),
+            "lm": round(self.lm, 3),
+            "reference": round(self.reference, 3),
+            "entry": self.entry,
+            "evidence": list(self.evidence),
+            "applied": self.applied,
+            "alternatives": [[text, round(score, 3)] for text, score in self.alternatives],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What :func:`respin.fix` returns."""
+
+    source: str  # the input text
+    text: str  # the restored text
+    fixes: tuple[Fix, ...]  # applied fixes, in text order
+    rejected: tuple[Fix, ...] = ()  # candidates considered but kept as they were
+    words: int = 0  # word count of the input
+    stats: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixes)
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "fixes": [f.to_dict() for f in self.fixes]}

@@ -1,0 +1,213 @@
+"""Stage 3 — score: how well each reading of a sentence explains the text.
+
+For every cluster of candidates close enough to share trigram context, each
+combination of readings (keep the spun words, or restore one of the table's
+originals) gets a language-model score over the affected window. Reference
+support and article agreement ("a actual" is a spinner's fingerprint) are
+per-option log10 evidence. The channel weights and the document's spin
+prior are added by the decide stage, which owns the trade-off.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from .lm import SENTENCE_END, SENTENCE_START, Scorer, lm_words
+from .records import Candidate, Entry, Token
+from .reference import Reference
+
+# Above this many combinations a cluster is scored one slot at a time.
+MAX_COMBINATIONS = 256
+# log10 odds against the spun text when "a"/"an" does not fit the word after
+# it: spinners swap the noun but leave the article ("a actual danger").
+ARTICLE_MISMATCH = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One reading of a candidate span: index 0 of a slot is always "keep"."""
+
+    text: str
+    words: tuple[str, ...]  # in the language model's vocabulary
+    channel: float  # log10 P(spun | this original); 0 for keep
+    reference: float  # log10 support from the reference articles
+    article: float  # log10 penalty when the article before it does not fit
+    entry: Entry | None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    candidate: Candidate
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Interacting slots and the LM score of each combination of their options."""
+
+    slots: tuple[Slot, ...]
+    lm: dict[tuple[int, ...], float]
+
+    def combinations(self) -> list[tuple[int, ...]]:
+        return list(self.lm)
+
+
+def score_candidates(
+    tokens: list[Token],
+    candidates: list[Candidate],
+    scorer: Scorer,
+    reference: Reference | None = None,
+) -> list[Cluster]:
+    """Group candidates by sentence and context, and score each cluster."""
+    clusters: list[Cluster] = []
+    by_sentence: dict[int, list[Candidate]] = {}
+    for candidate in candidates:
+        by_sentence.setdefault(tokens[candidate.first].sentence, []).append(candidate)
+    for sentence_candidates in by_sentence.values():
+        clusters += _score_sentence(tokens, sentence_candidates, scorer, reference)
+    return clusters
+
+
+def _sentence_bounds(tokens: list[Token], index: int) -> tuple[int, int]:
+    sentence = tokens[index].sentence
+    first = index
+    while first > 0 and tokens[first - 1].sentence == sentence:
+        first -= 1
+    last = index
+    while last + 1 < len(tokens) and tokens[last + 1].sentence == sentence:
+        last += 1
+    return first, last
+
+
+def _score_sentence(
+    tokens: list[Token], candidates: list[Candidate], scorer: Scorer, reference: Reference | None
+) -> list[Cluster]:
+    first, last = _sentence_bounds(tokens, candidates[0].first)
+    # The sentence in LM words, and where each token's words start.
+    words: list[str] = []
+    starts: dict[int, int] = {}
+    for i in range(first, last + 1):
+        starts[i] = len(words)
+        words += lm_words(tokens[i].text)
+    starts[last + 1] = len(words)
+    aligned = reference.align(words) if reference else None
+
+    spans = [(starts[c.first], starts[c.last + 1]) for c in candidates]
+    slots = [_make_slot(tokens, c, words, span, reference, aligned) for c, span in zip(candidates, spans)]
+
+    clusters: list[Cluster] = []
+    group = [0]
+    for k in range(1, len(candidates)):
+        if spans[k][0] - spans[group[-1]][1] < 2:  # trigram context overlaps
+            group.append(k)
+        else:
+            clusters.append(_score_cluster([slots[j] for j in group], [spans[j] for j in group], words, scorer))
+            group = [k]
+    clusters.append(_score_cluster([slots[j] for j in group], [spans[j] for j in group], words, scorer))
+    return clusters
+
+
+def _make_slot(
+    tokens: list[Token],
+    candidate: Candidate,
+    words: list[str],
+    span: tuple[int, int],
+    reference: Reference | None,
+    aligned: int | None,
+) -> Slot:
+    before = words[span[0] - 1] if span[0] > 0 else SENTENCE_START
+    after = words[span[1]] if span[1] < len(words) else SENTENCE_END
+    article = _article_before(tokens, candidate)
+    readings = [(candidate.spun, None)] + list(candidate.originals)
+    options = []
+    for text, entry in readings:
+        option_words = tuple(w for part in text.split() for w in lm_words(part))
+        evidence: list[str] = []
+        support = 0.0
+        if reference is not None:
+            support, why = reference.support(list(option_words), before, after, aligned)
+            if why:
+                evidence.append(why)
+        penalty = 0.0
+        if entry is None and article and not article_fits(article, text):
+            penalty = -ARTICLE_MISMATCH
+            evidence.append(f"{article!r} does not fit {text.split()[0]!r}: spinners leave the article")
+        channel = math.log10(entry.weight) if entry else 0.0
+        options.append(Option(text, option_words, channel, support, penalty, entry, tuple(evidence)))
+    return Slot(candidate, tuple(options))
+
+
+def _article_before(tokens: list[Token], candidate: Candidate) -> str:
+    if candidate.first == 0:
+        return ""
+    previous = tokens[candidate.first - 1]
+    if previous.sentence != tokens[candidate.first].sentence or previous.text.lower() not in ("a", "an"):
+        return ""
+    return previous.text
+
+
+# Words whose spelling misleads about their first sound.
+_VOWEL_SOUND_CONSONANT_START = ("hour", "honest", "honor", "honour", "heir")
+_CONSONANT_SOUND_VOWEL_START = ("uni", "use", "usu", "uti", "eu", "one", "once", "ukr", "ura", "uro", "u.")
+
+
+def article_fits(article: str, following: str) -> bool:
+    """Whether "a"/"an" agrees with the first sound of ``following``.
+
+    >>> article_fits("a", "actual"), article_fits("an", "hour"), article_fits("a", "European")
+    (False, True, True)
+    """
+    word = following.lower()
+    vowel_sound = word[:1] in "aeiou"
+    if word.startswith(_VOWEL_SOUND_CONSONANT_START):
+        vowel_sound = True
+    elif word.startswith(_CONSONANT_SOUND_VOWEL_START):
+        vowel_sound = False
+    if word[:1].isdigit():
+        return True  # "an 8-hour day" vs "a 10-hour day": not worth guessing
+    return (article.lower() == "an") == vowel_sound
+
+
+def _score_cluster(
+    slots: list[Slot], spans: list[tuple[int, int]], words: list[str], scorer: Scorer
+) -> Cluster:
+    sizes = [len(slot.options) for slot in slots]
+    if math.prod(sizes) <= MAX_COMBINATIONS:
+        combos = list(itertools.product(*(range(n) for n in sizes)))
+    else:  # every slot alone, the others kept
+        combos = [tuple([0] * len(slots))]
+        for k, n in enumerate(sizes):
+            for j in range(1, n):
+                combo = [0] * len(slots)
+                combo[k] = j
+                combos.append(tuple(combo))
+    window_start = spans[0][0]
+    window_end = min(spans[-1][1] + 2, len(words))
+    history = tuple(words[max(0, window_start - 2) : window_start]) or (SENTENCE_START,)
+    if window_start == 1:
+        history = (SENTENCE_START, words[0])
+    lm = {}
+    for combo in combos:
+        sequence: list[str] = []
+        position = window_start
+        for slot, span, choice in zip(slots, spans, combo):
+            sequence += words[position : span[0]]
+            sequence += slot.options[choice].words
+            position = span[1]
+        sequence += words[position:window_end]
+        if window_end == len(words):
+            sequence.append(SENTENCE_END)
+        lm[combo] = _sequence_logprob(sequence, history, scorer)
+    return Cluster(tuple(slots), lm)
+
+
+def _sequence_logprob(sequence: list[str], history: tuple[str, ...], scorer: Scorer) -> float:
+    total = 0.0
+    context = list(history)
+    for word in sequence:
+        total += scorer.logprob(word, tuple(context[-2:]))
+        context.append(word)
+    return total
