@@ -14,11 +14,15 @@ from .tokens import normalize
 
 def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Candidate]:
     """Every non-overlapping candidate span, leftmost-longest, in text order."""
-    words = [normalize(t.text) for t in tokens]
+    words = [t.norm for t in tokens]
     protected = _protected_mask(words, tables)
     candidates: list[Candidate] = []
+    index = tables.index
     i = 0
     while i < len(tokens):
+        if words[i] not in index:  # the common case: not a spun form at all
+            i += 1
+            continue
         candidate = _match_at(text, tokens, words, protected, i, tables)
         if candidate is None:
             i += 1
@@ -48,7 +52,7 @@ def _match_at(
             continue
         if not _phrase_matches(text, tokens, words, i, phrase, entries):
             continue
-        usable = [e for e in entries if _context_holds(e, tokens, i, last)]
+        usable = [e for e in entries if _context_holds(e, text, tokens, i, last)]
         if not usable or any(e.keeps for e in usable):
             continue
         spun = text[tokens[i].start : tokens[last].end]
@@ -70,7 +74,7 @@ def _phrase_matches(
     exact = "case=exact" in entries[0].context
     for offset, expected in enumerate(phrase):
         token = tokens[i + offset]
-        actual = token.text.replace("’", "'") if exact else words[i + offset]
+        actual = text[token.start : token.end].replace("’", "'") if exact else words[i + offset]
         if actual != expected:
             return False
         if offset and (token.sentence != tokens[i].sentence or text[tokens[i + offset - 1].end : token.start] != " "):
@@ -78,7 +82,7 @@ def _phrase_matches(
     return True
 
 
-def _context_holds(entry: Entry, tokens: list[Token], first: int, last: int) -> bool:
+def _context_holds(entry: Entry, text: str, tokens: list[Token], first: int, last: int) -> bool:
     for constraint in entry.context:
         key, _, value = constraint.partition("=")
         if key == "case":
@@ -86,11 +90,11 @@ def _context_holds(entry: Entry, tokens: list[Token], first: int, last: int) -> 
         neighbour = first - 1 if key == "prev" else last + 1
         if not 0 <= neighbour < len(tokens):
             return False
-        word = tokens[neighbour].text
+        word = tokens[neighbour]
         if value == "@Cap":
-            if not word[:1].isupper():
+            if not text[word.start].isupper():
                 return False
-        elif normalize(word) not in value.lower().split("|"):
+        elif word.norm not in value.lower().split("|"):
             return False
     return True
 

@@ -131,7 +131,7 @@ def _make_fix(text, tokens, slot, j, score, lm_gain, prior, alternatives, applie
 
 def _repair_article(text: str, previous: Token, candidate, after: str) -> tuple[int, str, str]:
     """Widen a fix over a preceding "a"/"an" when the restored word needs the other one."""
-    article = previous.text
+    article = text[previous.start : previous.end]
     if article.lower() not in ("a", "an") or article_fits(article, after):
         return candidate.start, candidate.spun, after
     if not text[previous.end : candidate.start].isspace():

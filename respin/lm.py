@@ -67,13 +67,14 @@ def load_scorer(path: str | None = None) -> Scorer:
     return PocketsphinxScorer(path)
 
 
-def lm_words(token_text: str) -> list[str]:
-    """Map one word token to the model's vocabulary: lower case, no dots, hyphens split.
+@lru_cache(maxsize=65536)
+def lm_words(word: str) -> tuple[str, ...]:
+    """Map one word to the model's vocabulary: lower case, no dots, hyphens split.
 
     >>> lm_words("Secretary-General"), lm_words("U.S"), lm_words("Won’t")
-    (['secretary', 'general'], ['us'], ["won't"])
+    (('secretary', 'general'), ('us',), ("won't",))
     """
-    word = normalize(token_text)
+    word = normalize(word)
     if word[:1].isdigit():
-        return [word]
-    return [part for part in word.replace(".", "").split("-") if part]
+        return (word,)
+    return tuple(part for part in word.replace(".", "").split("-") if part)

@@ -8,17 +8,21 @@ traced back to the exact characters it came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of the input. Everything between words is left untouched."""
+class Token(NamedTuple):
+    """A word of the input. Everything between words is left untouched.
+
+    A plain tuple, because a text has one per word and building them is the
+    tokenizer's main cost; the word's original spelling is
+    ``text[token.start:token.end]``.
+    """
 
     start: int
     end: int
-    text: str
-    index: int  # position among the words of the text
-    sentence: int  # index of the sentence the word belongs to
+    norm: str  # lower case, straight apostrophes: the form tables are keyed on
+    sentence: int  # number of the sentence the word belongs to
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,7 @@ def build_reference(texts: list[str] | tuple[str, ...]) -> Reference | None:
                 sentences.append(current)
                 current = []
             current_id = token.sentence
-            current += lm_words(token.text)
+            current += lm_words(token.norm)
         if current:
             sentences.append(current)
     words = {w for s in sentences for w in s}

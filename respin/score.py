@@ -91,7 +91,7 @@ def _score_sentence(
     starts: dict[int, int] = {}
     for i in range(first, last + 1):
         starts[i] = len(words)
-        words += lm_words(tokens[i].text)
+        words += lm_words(tokens[i].norm)
     starts[last + 1] = len(words)
     aligned = reference.align(words) if reference else None
 
@@ -144,9 +144,9 @@ def _article_before(tokens: list[Token], candidate: Candidate) -> str:
     if candidate.first == 0:
         return ""
     previous = tokens[candidate.first - 1]
-    if previous.sentence != tokens[candidate.first].sentence or previous.text.lower() not in ("a", "an"):
+    if previous.sentence != tokens[candidate.first].sentence or previous.norm not in ("a", "an"):
         return ""
-    return previous.text
+    return previous.norm
 
 
 # Words whose spelling misleads about their first sound.
