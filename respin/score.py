@@ -95,8 +95,14 @@ def _score_sentence(
     starts[last + 1] = len(words)
     aligned = reference.align(words) if reference else None
 
-    spans = [(starts[c.first], starts[c.last + 1]) for c in candidates]
-    slots = [_make_slot(tokens, c, words, span, reference, aligned) for c, span in zip(candidates, spans)]
+    articles = [_article_before(tokens, c) for c in candidates]
+    # A slot after "a"/"an" spans the article too, so the model reads each
+    # option with the article it will get ("an assembly" → "a meeting").
+    spans = [(starts[c.first] - bool(a), starts[c.last + 1]) for c, a in zip(candidates, articles)]
+    slots = [
+        _make_slot(c, article, words, span, reference, aligned)
+        for c, article, span in zip(candidates, articles, spans)
+    ]
 
     clusters: list[Cluster] = []
     group = [0]
@@ -111,8 +117,8 @@ def _score_sentence(
 
 
 def _make_slot(
-    tokens: list[Token],
     candidate: Candidate,
+    article: str,
     words: list[str],
     span: tuple[int, int],
     reference: Reference | None,
@@ -120,7 +126,6 @@ def _make_slot(
 ) -> Slot:
     before = words[span[0] - 1] if span[0] > 0 else SENTENCE_START
     after = words[span[1]] if span[1] < len(words) else SENTENCE_END
-    article = _article_before(tokens, candidate)
     readings = [(candidate.spun, None)] + list(candidate.originals)
     options = []
     for text, entry in readings:
@@ -128,16 +133,22 @@ def _make_slot(
         evidence: list[str] = []
         support = 0.0
         if reference is not None:
-            support, why = reference.support(list(option_words), before, after, aligned)
+            support, why = reference.support(list(option_words), words[span[0]] if article else before, after, aligned)
             if why:
                 evidence.append(why)
         penalty = 0.0
-        if entry is None and article and not article_fits(article, text):
-            penalty = -ARTICLE_MISMATCH
-            evidence.append(f"{article!r} does not fit {text.split()[0]!r}: spinners leave the article")
+        if article:
+            fits = article_fits(article, text)
+            if entry is None and not fits:
+                penalty = -ARTICLE_MISMATCH
+                evidence.append(f"{article!r} does not fit {text.split()[0]!r}: spinners leave the article")
+            option_words = (article if fits or entry is None else _OTHER_ARTICLE[article],) + option_words
         channel = math.log10(entry.weight) if entry else 0.0
         options.append(Option(text, option_words, channel, support, penalty, entry, tuple(evidence)))
     return Slot(candidate, tuple(options))
+
+
+_OTHER_ARTICLE = {"a": "an", "an": "a"}
 
 
 def _article_before(tokens: list[Token], candidate: Candidate) -> str:

@@ -1,0 +1,111 @@
+"""The core promises of fix(): byte-identity outside fixes, replayable fixes, idempotence."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import respin
+from respin.render import apply_fixes
+
+from helpers import SPUN_SEEDS, read_seed
+
+# Words from the mini table mixed into arbitrary Unicode, so the properties
+# are exercised on text that really gets fixed, not only on text with no candidates.
+SPUN_WORDS = ["mentioned", "Mentioned", "safety", "assembly", "calls for", "however", "officers",
+              "Secretary-Common", "information convention", "a actual danger", "an assembly", "had been"]
+texts = st.lists(st.one_of(st.text(max_size=12), st.sampled_from(SPUN_WORDS), st.sampled_from([" ", ". ", "\n", "\r\n", "’"])),
+                 max_size=40).map("".join)
+
+
+def check_invariants(text: str, config) -> None:
+    result = respin.fix(text, config=config)
+    # The listed fixes applied to the input reproduce the output.
+    assert apply_fixes(text, result.fixes) == result.text
+    # Outside the fixed spans the output is the input, character for character.
+    position = 0
+    out = 0
+    for fix in result.fixes:
+        gap = text[position : fix.start]
+        assert result.text[out : out + len(gap)] == gap
+        assert text[fix.start : fix.end] == fix.before
+        out += len(gap) + len(fix.after)
+        position = fix.end
+    assert result.text[out:] == text[position:]
+    # Fixing twice changes nothing more.
+    assert respin.fix(result.text, config=config).text == result.text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts)
+def test_properties_on_arbitrary_unicode_with_spun_words(mini_config, text):
+    check_invariants(text, mini_config)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text())
+def test_properties_with_builtin_tables(text):
+    check_invariants(text, respin.Config())
+
+
+def test_properties_on_the_seeds():
+    for seed in SPUN_SEEDS:
+        check_invariants(read_seed(seed), respin.Config())
+
+
+def test_restores_in_context_and_keeps_case(mini_config):
+    result = respin.fix("NATO officers mentioned the safety talks. Mentioned twice, however.", config=mini_config)
+    assert "officials said the security talks" in result.text or "officials said" in result.text
+    for fix in result.fixes:
+        assert fix.after[:1].isupper() == fix.before[:1].isupper()
+
+
+def test_article_is_repaired_with_the_word_after_it(mini_config):
+    result = respin.fix("NATO officers mentioned that there is an assembly next week.", config=mini_config.with_(spin_prior=0.0))
+    assert "a meeting" in result.text
+    fix = next(f for f in result.fixes if f.after.endswith("meeting"))
+    assert fix.before == "an assembly" and fix.after == "a meeting"
+
+
+def test_a_wrong_article_is_evidence_of_spin(mini_config):
+    config = mini_config.with_(spin_prior=-1.0)
+    result = respin.fix("There is a actual danger of conflict.", config=config)
+    assert "a real" in result.text
+
+
+def test_names_keep_their_table_case(mini_config):
+    result = respin.fix("NATO Secretary-Common Jens Stoltenberg told an information convention in Japanese Europe.",
+                        config=mini_config)
+    assert "Secretary-General" in result.text
+    assert "news conference" in result.text
+    assert "Eastern Europe" in result.text
+
+
+def test_every_fix_carries_score_and_evidence(mini_config):
+    result = respin.fix("NATO Secretary-Common Jens Stoltenberg mentioned the assembly.", config=mini_config)
+    assert result.fixes
+    for fix in result.fixes:
+        assert fix.score >= mini_config.threshold
+        assert fix.entry.startswith("mini.tsv:")
+        assert any("language model" in e for e in fix.evidence)
+
+
+def test_raising_the_threshold_only_removes_fixes(mini_config):
+    text = read_seed(SPUN_SEEDS[0])
+    low = respin.fix(text, config=mini_config.with_(threshold=0.5))
+    high = respin.fix(text, config=mini_config.with_(threshold=3.0))
+    assert {(f.start, f.after) for f in high.fixes} <= {(f.start, f.after) for f in low.fixes}
+    assert len(high.fixes) < len(low.fixes)
+
+
+def test_user_keep_row_vetoes_a_builtin_row(tmp_path, mini_config):
+    veto = tmp_path / "veto.tsv"
+    veto.write_text("mentioned\t-\t1.0\tprev=she\n", encoding="utf-8")
+    config = mini_config.with_(tables=mini_config.tables + (str(veto),), spin_prior=0.0)
+    result = respin.fix("She mentioned it. He mentioned it.", config=config)
+    assert result.text.startswith("She mentioned it.")
+
+
+def test_protected_and_clean_text_is_left_alone():
+    text = "The weather was fine and the match ended two-all.\n"
+    assert respin.fix(text).text == text
