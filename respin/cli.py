@@ -144,7 +144,9 @@ def fix_command(files, output, in_place, output_format, check, references, table
             fail("--in-place needs FILE arguments, not stdin")
         if output and len(names) > 1:
             fail("-o takes one input; use --in-place or 'respin batch' for several")
-        if output and any(os.path.exists(n) and os.path.samefile(n, output) for n in names if n != "-"):
+        if output and os.path.exists(output) and any(
+            os.path.exists(n) and os.path.samefile(n, output) for n in names if n != "-"
+        ):
             fail(f"{output}: is the input file; use --in-place to overwrite it")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
@@ -161,10 +163,6 @@ def fix_command(files, output, in_place, output_format, check, references, table
                 continue
             if output_format == "json":
                 rendered = render_json(result, name if len(names) > 1 else None)
-                if len(names) > 1:
-                    import json
-
-                    rendered = json.dumps(json.loads(rendered), ensure_ascii=False) + "\n"
             elif output_format == "diff":
                 rendered = render_diff(result, "stdin" if name == "-" else name)
             else:

@@ -33,10 +33,15 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
 
 
 def render_json(result: Result, name: str | None = None) -> str:
+    """One JSON object: ``{"text", "fixes"}``, led by ``"file"`` when named.
+
+    Named results are printed one per line (JSON Lines), so several files
+    stream through ``jq`` or a line reader; a lone result is indented.
+    """
     payload = result.to_dict()
-    if name is not None:
-        payload = {"file": name, **payload}
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    if name is None:
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps({"file": name, **payload}, ensure_ascii=False) + "\n"
 
 
 def render_diff(result: Result, name: str = "-") -> str:
