@@ -1,0 +1,228 @@
+"""Validate reverse-synonym tables: the logic behind ``respin tables check``.
+
+Pure functions over (name, text) pairs, so data tests can run the same
+checks on the shipped tables without the command line.
+
+Errors (the table is wrong or does something nobody meant):
+
+* a malformed row (``tables.parse_row`` decides what is well formed);
+* the same row twice in one file (same spun phrase, original and context);
+* a phrase mapped to itself (it could never be proposed);
+* a **cycle** (``a → b`` and ``b → a``, or longer) across the given files;
+* a **chain** (``a → b`` while ``b`` is itself a spun form): restoring ``a``
+  writes text that a second run would change again, so ``fix(fix(x))``
+  would differ from ``fix(x)``. Built-in tables must have none; a user who
+  really wants ``b → c`` to win should map ``a → c`` directly.
+
+Warnings (legal, but probably not what was meant):
+
+* the same row in two different files (the higher weight wins at run time);
+* rows out of order: within each run of rows not interrupted by a blank or
+  comment line, spun phrases should be in sorted order (``sort_key``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .records import Entry
+from .tables import TableError, parse_row
+from .tokens import normalize
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding, printed as ``file:line: severity: message``."""
+
+    file: str
+    line: int
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    file: str
+    line: int
+    entry: Entry
+    block: int  # rows in the same block are not separated by blank/comment lines
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def sort_key(spun: str) -> str:
+    """The order rows should be in: by spun phrase, as respin matches it."""
+    return normalize(spun)
+
+
+def spun_form(entry: Entry) -> str:
+    """The spun phrase as respin matches it (case-insensitive unless ``case=exact``)."""
+    if "case=exact" in entry.context:
+        return entry.spun.replace("’", "'")
+    return normalize(entry.spun)
+
+
+def parse_rows(name: str, text: str) -> tuple[list[Row], list[Problem]]:
+    """Rows of one table, and a problem for every malformed line."""
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    block = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        where = f"{name}:{number}"
+        try:
+            entry = parse_row(line, where)
+        except TableError as exc:
+            message = str(exc).removeprefix(f"{where}: ")
+            problems.append(Problem(name, number, f"malformed row: {message}"))
+            continue
+        if entry is None:
+            block += 1
+        else:
+            rows.append(Row(name, number, entry, block))
+    return rows, problems
+
+
+def check_tables(sources: Iterable[tuple[str, str]]) -> list[Problem]:
+    """Every problem in the given tables, as (name, text) pairs, in file and line order."""
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    order: dict[str, int] = {}
+    for name, text in sources:
+        order.setdefault(name, len(order))
+        parsed, malformed = parse_rows(name, text)
+        rows += parsed
+        problems += malformed
+    problems += _duplicates(rows)
+    problems += _self_maps(rows)
+    problems += _chains(rows)
+    problems += _unsorted(rows)
+    return sorted(problems, key=lambda p: (order[p.file], p.line, p.severity != ERROR, p.message))
+
+
+def check_paths(paths: Sequence[str | Path]) -> list[Problem]:
+    """:func:`check_tables` over files (UTF-8); raises ``OSError``/``UnicodeDecodeError``."""
+    return check_tables((str(p), Path(p).read_text(encoding="utf-8")) for p in paths)
+
+
+def _context_key(entry: Entry) -> tuple[str, ...]:
+    # "prev=b|a" and "prev=A|b" constrain the same thing.
+    canonical = []
+    for item in entry.context:
+        key, _, value = item.partition("=")
+        if key in ("prev", "next") and value != "@Cap":
+            value = "|".join(sorted(set(value.lower().split("|"))))
+        canonical.append(f"{key}={value}")
+    return tuple(sorted(canonical))
+
+
+def _duplicates(rows: list[Row]) -> list[Problem]:
+    seen: dict[tuple, Row] = {}
+    problems = []
+    for row in rows:
+        key = (spun_form(row.entry), row.entry.original, _context_key(row.entry))
+        first = seen.setdefault(key, row)
+        if first is row:
+            continue
+        if first.file == row.file:
+            problems.append(Problem(row.file, row.line, f"duplicate of line {first.line} ({_show(row.entry)})"))
+        else:
+            problems.append(Problem(row.file, row.line, f"same row as {first.where} ({_show(row.entry)}); "
+                                    "the higher weight wins", WARNING))
+    return problems
+
+
+def _self_maps(rows: list[Row]) -> list[Problem]:
+    return [
+        Problem(row.file, row.line, f"{row.entry.spun!r} is mapped to itself")
+        for row in rows
+        if not row.entry.keeps and normalize(row.entry.spun) == normalize(row.entry.original)
+    ]
+
+
+def _chains(rows: list[Row]) -> list[Problem]:
+    """Rows whose original is itself a spun form: cycles, and chains that end."""
+    by_form: dict[str, list[Row]] = {}
+    exact: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.entry.keeps:
+            continue
+        index = exact if "case=exact" in row.entry.context else by_form
+        index.setdefault(spun_form(row.entry), []).append(row)
+
+    def followers(original: str) -> list[Row]:
+        # The rows a second run could apply to this row's output.
+        return [*by_form.get(normalize(original), ()), *exact.get(original.replace("’", "'"), ())]
+
+    problems = []
+    for row in rows:
+        if row.entry.keeps or normalize(row.entry.spun) == normalize(row.entry.original):
+            continue  # keep rows restore nothing; self-maps are reported already
+        nexts = followers(row.entry.original)
+        if not nexts:
+            continue
+        cycle = _path_back(row, followers)
+        if cycle:
+            steps = " → ".join(repr(r.entry.spun) for r in cycle) + f" → {cycle[0].entry.spun!r}"
+            where = ", ".join(r.where for r in cycle[1:])
+            problems.append(Problem(row.file, row.line, f"cycle: {steps} (via {where})"))
+        else:
+            following = nexts[0]
+            problems.append(Problem(
+                row.file, row.line,
+                f"chain: {_show(row.entry)}, but {row.entry.original!r} is itself a spun form "
+                f"({following.where}: {_show(following.entry)}), so fixing twice would change it again",
+            ))
+    return problems
+
+
+def _path_back(start: Row, followers) -> list[Row]:
+    """Rows from ``start`` through followers back to its own spun form, or []."""
+    target = normalize(start.entry.spun)
+    parents: dict[tuple[str, int], Row | None] = {(start.file, start.line): None}
+    frontier = [start]
+    while frontier:
+        following = []
+        for row in frontier:
+            for nxt in followers(row.entry.original):
+                key = (nxt.file, nxt.line)
+                if key in parents or nxt.entry.keeps:
+                    continue
+                parents[key] = row
+                if normalize(nxt.entry.original) == target:
+                    path = [nxt]
+                    while (parent := parents[(path[-1].file, path[-1].line)]) is not None:
+                        path.append(parent)
+                    return path[::-1]
+                following.append(nxt)
+        frontier = following
+    return []
+
+
+def _unsorted(rows: list[Row]) -> list[Problem]:
+    # One warning per block: a shuffled file should not bury the errors.
+    problems = []
+    reported = set()
+    for previous, row in zip(rows, rows[1:]):
+        block = (row.file, row.block)
+        if (previous.file, previous.block) != block or block in reported:
+            continue
+        if sort_key(row.entry.spun) < sort_key(previous.entry.spun):
+            reported.add(block)
+            problems.append(Problem(row.file, row.line, f"not sorted: {row.entry.spun!r} comes after "
+                                    f"{previous.entry.spun!r} (line {previous.line})", WARNING))
+    return problems
+
+
+def _show(entry: Entry) -> str:
+    context = f" [{' '.join(entry.context)}]" if entry.context else ""
+    return f"{entry.spun!r} → {entry.original!r}{context}"
