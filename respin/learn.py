@@ -1,0 +1,281 @@
+"""``respin learn``: learn a table from spun texts and their originals.
+
+Each spun text is aligned with its original sentence by sentence (rapidfuzz),
+then word by word inside matched sentences (difflib over normalized words).
+A substitution only counts when the rest of the sentence matches: a sentence
+with any inserted or deleted words, or a replaced run longer than
+``MAX_WORDS``, was reworded by a person, not spun, and is skipped whole.
+Pairs with digits (dates, figures) are skipped too: a changed number is an
+edit of the story, not a synonym.
+
+An n-to-n replacement ("officers mentioned" for "officials said") is split
+into single words, because spinners swap words one by one and adjacent
+swaps are a coincidence of the text; n-to-m ones ("called for" for
+"demanded") stay phrases.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+import click
+
+from . import exitcodes
+from .cli import fail, run_safely
+
+MAX_WORDS = 4  # longest phrase, on either side, that a substitution may have
+SENTENCE_CUTOFF = 60.0  # rapidfuzz ratio (0–100) for two sentences to be paired at all
+MIN_SENTENCE_RATIO = 0.5  # share of matching words a paired sentence needs (difflib ratio)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str  # as written, except a sentence's first word loses its capital
+    norm: str
+    gap: str  # the characters between this word and the previous one in its sentence
+
+
+@dataclass
+class Stats:
+    """What happened to the sentences and substitutions of the inputs."""
+
+    sentences: int = 0  # spun sentences
+    matched: int = 0  # paired with an original sentence and used
+    reworded: int = 0  # paired, but rewritten beyond substitutions: skipped
+    unmatched: int = 0  # no original sentence close enough
+    substitutions: int = 0  # single substitutions seen in used sentences
+    digits: int = 0  # skipped: a side contains a digit
+    punctuation: int = 0  # skipped: the phrase spans punctuation
+    per_pair: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    spun: str
+    original: str
+    count: int  # times the substitution was seen
+    occurrences: int  # times the original occurs in the used original sentences
+
+    @property
+    def weight(self) -> float:
+        # P(spun | original), pulled toward ½ when there is little evidence.
+        return min(1.0, (self.count + 0.5) / (self.occurrences + 1))
+
+
+def sentences(text: str) -> list[list[Word]]:
+    """The words of ``text``, sentence by sentence."""
+    from .tokens import tokenize
+
+    result: list[list[Word]] = []
+    current = -1
+    previous_end = 0
+    for token in tokenize(text):
+        surface = text[token.start : token.end]
+        if token.sentence != current:
+            result.append([])
+            current = token.sentence
+            surface = _untitle(surface)
+            gap = ""
+        else:
+            gap = text[previous_end : token.start]
+        result[-1].append(Word(surface, token.norm, gap))
+        previous_end = token.end
+    return result
+
+
+def _untitle(word: str) -> str:
+    # "Officials" opening a sentence is "officials"; "NATO" and "McCain" keep their case.
+    return word[0].lower() + word[1:] if word[:1].isupper() and word[1:] == word[1:].lower() else word
+
+
+def align_sentences(spun: list[list[Word]], original: list[list[Word]]) -> list[tuple[int, int]]:
+    """One-to-one pairs (spun index, original index) of similar sentences, in spun order."""
+    from rapidfuzz import fuzz, process
+
+    choices = [" ".join(w.norm for w in s) for s in original]
+    scored = []
+    for i, sentence in enumerate(spun):
+        query = " ".join(w.norm for w in sentence)
+        for _, score, j in process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=SENTENCE_CUTOFF, limit=5):
+            # Ties go to the sentence at the same relative position.
+            scored.append((-score, abs(i / len(spun) - j / len(original)), i, j))
+    pairs, used_spun, used_original = [], set(), set()
+    for _, _, i, j in sorted(scored):
+        if i not in used_spun and j not in used_original:
+            pairs.append((i, j))
+            used_spun.add(i)
+            used_original.add(j)
+    return sorted(pairs)
+
+
+def substitutions(spun: list[Word], original: list[Word]) -> list[tuple[list[Word], list[Word]]] | None:
+    """The replaced runs of a sentence pair, or ``None`` if it was reworded."""
+    matcher = SequenceMatcher(None, [w.norm for w in spun], [w.norm for w in original], autojunk=False)
+    if matcher.ratio() < MIN_SENTENCE_RATIO:
+        return None
+    runs = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag != "replace" or i2 - i1 > MAX_WORDS or j2 - j1 > MAX_WORDS:
+            return None  # words added, dropped or rewritten at length: not a spinner's work
+        runs.append((spun[i1:i2], original[j1:j2]))
+    return runs
+
+
+def learn(pairs: Sequence[tuple[str, str]], names: Sequence[str] = ()) -> tuple[list[Learned], Stats]:
+    """Substitutions learned from (spun text, original text) pairs, sorted as a table is."""
+    from .tablecheck import sort_key
+
+    stats = Stats()
+    counts: Counter[tuple[str, str]] = Counter()
+    spellings: dict[tuple[str, str], str] = {}
+    used_originals: list[list[str]] = []
+    for number, (spun_text, original_text) in enumerate(pairs):
+        spun, original = sentences(spun_text), sentences(original_text)
+        aligned = align_sentences(spun, original)
+        before = (stats.matched, stats.reworded)
+        stats.sentences += len(spun)
+        stats.unmatched += len(spun) - len(aligned)
+        for i, j in aligned:
+            runs = substitutions(spun[i], original[j])
+            if runs is None:
+                stats.reworded += 1
+                continue
+            stats.matched += 1
+            used_originals.append([w.norm for w in original[j]])
+            for spun_run, original_run in _split(runs):
+                stats.substitutions += 1
+                reason = _noise(spun_run, original_run)
+                if reason:
+                    setattr(stats, reason, getattr(stats, reason) + 1)
+                    continue
+                spun_phrase = " ".join(w.text for w in spun_run)
+                key = (" ".join(w.norm for w in spun_run), " ".join(w.text for w in original_run))
+                counts[key] += 1
+                spellings.setdefault(key, spun_phrase)
+        name = f"{names[number][0]} <- {names[number][1]}" if number < len(names) else f"pair {number + 1}"
+        stats.per_pair.append(f"{name}: {stats.matched - before[0]} of {len(spun)} sentences used, "
+                              f"{stats.reworded - before[1]} reworded, {len(spun) - len(aligned)} unmatched")
+    counts = _drop_reversals(counts)
+    learned = [
+        Learned(spellings[key], key[1], count, max(count, _occurrences(key[1], used_originals)))
+        for key, count in counts.items()
+    ]
+    learned.sort(key=lambda e: (sort_key(e.spun), -e.weight, e.original))
+    return learned, stats
+
+
+def _split(runs: list[tuple[list[Word], list[Word]]]):
+    for spun_run, original_run in runs:
+        if len(spun_run) == len(original_run):
+            for s, o in zip(spun_run, original_run):
+                if s.norm != o.norm:
+                    yield [s], [o]
+        else:
+            yield spun_run, original_run
+
+
+def _noise(spun_run: list[Word], original_run: list[Word]) -> str:
+    """Why a substitution must not become an entry ('' if it may)."""
+    if any(c.isdigit() for w in (*spun_run, *original_run) for c in w.text):
+        return "digits"
+    # respin matches a phrase only across single spaces; an original across
+    # punctuation is a sentence edit.
+    if any(w.gap != " " for w in spun_run[1:]) or any(w.gap.strip() for w in original_run[1:]):
+        return "punctuation"
+    return ""
+
+
+def _drop_reversals(counts: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    """Keep only the more frequent of a→b and b→a (neither on a tie): a cycle is an error."""
+    from .tokens import normalize
+
+    by_norm = {(spun, normalize(original)): key for key in counts for spun, original in [key]}
+    kept: Counter[tuple[str, str]] = Counter()
+    for key, count in counts.items():
+        reverse = by_norm.get((normalize(key[1]), key[0]))
+        if reverse is None or count > counts[reverse]:
+            kept[key] = count
+    return kept
+
+
+def _occurrences(phrase: str, sentences: list[list[str]]) -> int:
+    from .tokens import normalize
+
+    words = [normalize(w) for w in phrase.split()]
+    n = len(words)
+    return sum(s[k : k + n] == words for s in sentences for k in range(len(s) - n + 1))
+
+
+def render_table(learned: list[Learned], stats: Stats, min_count: int = 1) -> str:
+    """The table text: a provenance header, then sorted rows."""
+    from importlib.metadata import version
+
+    rows = [e for e in learned if e.count >= min_count]
+    header = [
+        f"# Learned by respin learn {version('respin')} from {len(stats.per_pair)} pair(s) of texts (spun <- original):",
+        *(f"#   {line}" for line in stats.per_pair),
+        f"# {stats.substitutions} substitutions seen; skipped {stats.digits} with digits and "
+        f"{stats.punctuation} across punctuation; {len(rows)} entries"
+        + (f" seen at least {min_count} times" if min_count > 1 else ""),
+        "# weight = (times seen + 0.5) / (times the original occurs in the used sentences + 1)",
+        "# Format: spun<TAB>original<TAB>weight (wordlists/README.md). Review before use.",
+    ]
+    body = [f"{e.spun}\t{e.original}\t{_weight(e.weight)}" for e in rows]
+    return "\n".join(header + body) + "\n"
+
+
+def _weight(weight: float) -> str:
+    return f"{weight:.3f}".rstrip("0").rstrip(".")
+
+
+@click.command("learn")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the table here (atomically); default stdout.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Only keep substitutions seen at least this many times.")
+@click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors.")
+def learn_command(files, output, min_count, verbose):
+    """Learn a table from SPUN ORIGINAL [SPUN ORIGINAL ...] file pairs.
+
+    Aligns each spun text with its original and writes the substitutions
+    found inside otherwise matching sentences as a table that `respin fix
+    --table` accepts. Reworded sentences, changed numbers and dates, and
+    case changes are not learned.
+    """
+
+    def run() -> int:
+        from .tablecheck import check_tables
+        from .textio import atomic_write, read_text, write_stdout
+
+        if not files or len(files) % 2:
+            fail(f"learn takes SPUN ORIGINAL file pairs; got {len(files)} file{'s' * (len(files) != 1)}")
+        if output and os.path.exists(output) and any(n != "-" and os.path.exists(n) and os.path.samefile(n, output)
+                                                     for n in files):
+            fail(f"{output}: is one of the inputs; choose another output file")
+        texts = [read_text(name) for name in files]  # fail on bad input before writing anything
+        names = list(zip(files[::2], files[1::2]))
+        learned, stats = learn(list(zip(texts[::2], texts[1::2])), names)
+        table = render_table(learned, stats, min_count)
+        for problem in check_tables([(output or "<stdout>", table)]):
+            click.echo(f"respin: warning: {problem}", err=True)
+        if output:
+            try:
+                atomic_write(output, table)
+            except OSError as exc:
+                fail(f"{output}: cannot write ({exc.strerror or exc})")
+        else:
+            write_stdout(table)
+        entries = sum(e.count >= min_count for e in learned)
+        click.echo(f"respin: learned {entries} entr{'y' if entries == 1 else 'ies'} from "
+                   f"{stats.substitutions} substitutions in {stats.matched} of {stats.sentences} sentences",
+                   err=True)
+        return exitcodes.OK
+
+    run_safely(run, verbose)
+
