@@ -154,27 +154,32 @@ def _chains(rows: list[Row]) -> list[Problem]:
     by_form: dict[str, list[Row]] = {}
     exact: dict[str, list[Row]] = {}
     for row in rows:
-        if row.entry.keeps:
-            continue
-        index = exact if "case=exact" in row.entry.context else by_form
-        index.setdefault(spun_form(row.entry), []).append(row)
+        if not row.entry.keeps:
+            index = exact if "case=exact" in row.entry.context else by_form
+            index.setdefault(spun_form(row.entry), []).append(row)
 
-    def followers(original: str) -> list[Row]:
+    def followers(row: Row) -> list[Row]:
         # The rows a second run could apply to this row's output.
+        original = row.entry.original
         return [*by_form.get(normalize(original), ()), *exact.get(original.replace("’", "'"), ())]
 
+    restoring = [r for r in rows if not r.entry.keeps and normalize(r.entry.spun) != normalize(r.entry.original)]
+    graph: dict[str, set[str]] = {}
+    for row in restoring:  # phrases (normalized) as nodes: one edge per possible second step
+        graph.setdefault(_node(row), set()).update(_node(f) for f in followers(row))
+    component = _components(graph)
+
     problems = []
-    for row in rows:
-        if row.entry.keeps or normalize(row.entry.spun) == normalize(row.entry.original):
-            continue  # keep rows restore nothing; self-maps are reported already
-        nexts = followers(row.entry.original)
+    for row in restoring:  # self-maps are reported already
+        nexts = followers(row)
         if not nexts:
             continue
-        cycle = _path_back(row, followers)
-        if cycle:
-            steps = " → ".join(repr(r.entry.spun) for r in cycle) + f" → {cycle[0].entry.spun!r}"
-            where = ", ".join(r.where for r in cycle[1:])
-            problems.append(Problem(row.file, row.line, f"cycle: {steps} (via {where})"))
+        back = [f for f in nexts if component[_node(f)] == component[_node(row)]]
+        if back:
+            path = _path(graph, _node(back[0]), _node(row))
+            steps = " → ".join(repr(p) for p in [normalize(row.entry.spun), *path]) if path else (
+                f"{normalize(row.entry.spun)!r} → {normalize(row.entry.original)!r} → … (a long loop)")
+            problems.append(Problem(row.file, row.line, f"cycle: {steps} (next: {back[0].where})"))
         else:
             following = nexts[0]
             problems.append(Problem(
@@ -185,27 +190,70 @@ def _chains(rows: list[Row]) -> list[Problem]:
     return problems
 
 
-def _path_back(start: Row, followers) -> list[Row]:
-    """Rows from ``start`` through followers back to its own spun form, or []."""
-    target = normalize(start.entry.spun)
-    parents: dict[tuple[str, int], Row | None] = {(start.file, start.line): None}
+def _node(row: Row) -> str:
+    return normalize(row.entry.spun)
+
+
+def _components(graph: dict[str, set[str]]) -> dict[str, int]:
+    """Strongly connected components (Tarjan, iterative): node -> component id."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    component: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph.get(nxt, ()))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component[member] = index[node]
+                        if member == node:
+                            break
+    return component
+
+
+def _path(graph: dict[str, set[str]], start: str, goal: str, limit: int = 6) -> list[str]:
+    """A shortest path start → … → goal of at most ``limit`` steps, or [] (to name a cycle)."""
+    parents: dict[str, str | None] = {start: None}
     frontier = [start]
-    while frontier:
+    for _ in range(limit):
+        if goal in parents:
+            break
         following = []
-        for row in frontier:
-            for nxt in followers(row.entry.original):
-                key = (nxt.file, nxt.line)
-                if key in parents or nxt.entry.keeps:
-                    continue
-                parents[key] = row
-                if normalize(nxt.entry.original) == target:
-                    path = [nxt]
-                    while (parent := parents[(path[-1].file, path[-1].line)]) is not None:
-                        path.append(parent)
-                    return path[::-1]
-                following.append(nxt)
+        for node in frontier:
+            for nxt in graph.get(node, ()):
+                if nxt not in parents:
+                    parents[nxt] = node
+                    following.append(nxt)
         frontier = following
-    return []
+    if goal not in parents:
+        return []
+    path = [goal]
+    while (parent := parents[path[-1]]) is not None:
+        path.append(parent)
+    return path[::-1]
 
 
 def _unsorted(rows: list[Row]) -> list[Problem]:
