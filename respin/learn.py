@@ -262,8 +262,9 @@ def learn_command(files, output, min_count, verbose):
         names = list(zip(files[::2], files[1::2]))
         learned, stats = learn(list(zip(texts[::2], texts[1::2])), names)
         table = render_table(learned, stats, min_count)
-        for problem in check_tables([(output or "<stdout>", table)]):
-            click.echo(f"respin: warning: {problem}", err=True)
+        problems = check_tables([(output or "<stdout>", table)])
+        for problem in problems:  # chains: both swaps were seen; a person must choose
+            click.echo(str(problem), err=True)
         if output:
             try:
                 atomic_write(output, table)
@@ -273,8 +274,8 @@ def learn_command(files, output, min_count, verbose):
             write_stdout(table)
         entries = sum(e.count >= min_count for e in learned)
         click.echo(f"respin: learned {entries} entr{'y' if entries == 1 else 'ies'} from "
-                   f"{stats.substitutions} substitutions in {stats.matched} of {stats.sentences} sentences",
-                   err=True)
+                   f"{stats.substitutions} substitutions in {stats.matched} of {stats.sentences} sentences"
+                   + (f"; {len(problems)} to review (respin tables check)" if problems else ""), err=True)
         return exitcodes.OK
 
     run_safely(run, verbose)
