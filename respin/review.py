@@ -1,0 +1,522 @@
+"""Reviewing fixes: ``respin diff`` shows them, ``respin review`` asks about each.
+
+Nobody should publish an automatic restoration unseen. ``diff`` renders the
+fixes for a person (or a unified diff for ``patch`` when piped); ``review``
+walks through them one at a time, writes only what the user accepted, and
+can keep the decisions as a user table so ``fix --table`` honours them.
+
+The review itself is a small state machine (:class:`Session`) driven by
+:func:`run_session` with injected key, prompt and display functions, so it
+is tested without a terminal; the commands plug in ``click.getchar``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import click
+
+from . import exitcodes
+from .cli import fail, fix_options, make_config, read_references, run_safely
+from .records import Fix, Token
+
+ACCEPTED, REJECTED, EDITED = "accepted", "rejected", "edited"
+
+# A reference sentence is shown only when it beats the runner-up by this
+# many rapidfuzz points: on another outlet's article about the same story
+# the best sentence scores 60+ by chance, but never stands out.
+REFERENCE_LEAD = 10.0
+
+# Sentences longer than this (characters) are cut to a window around the fix.
+SENTENCE_WINDOW = 400
+
+TABLE_HEADER = (
+    "# respin review decisions (wordlists format: spun<TAB>original<TAB>weight[<TAB>context]).\n"
+    "# Use with: respin fix --table THIS_FILE. Original \"-\" keeps the spun words where the context holds.\n"
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str  # ACCEPTED, REJECTED or EDITED
+    text: str  # what the span becomes
+
+
+class Session:
+    """One decision (or none) per fix, a cursor, and an undo history.
+
+    Every occurrence is decided on its own; only :meth:`accept_all` decides
+    later occurrences of the same substitution.
+    """
+
+    def __init__(self, fixes: Sequence[Fix]) -> None:
+        self.fixes = tuple(fixes)
+        self.decisions: list[Decision | None] = [None] * len(self.fixes)
+        self.skipped: set[int] = set()
+        self.position = 0
+        self.quit = False
+        self._history: list[tuple[int, tuple[int, ...]]] = []  # (position, indices decided there)
+
+    @property
+    def done(self) -> bool:
+        return self.quit or self.position >= len(self.fixes)
+
+    @property
+    def current(self) -> Fix:
+        return self.fixes[self.position]
+
+    def same_later(self) -> list[int]:
+        """Undecided later fixes with the current one's before→after (case-insensitive)."""
+        key = _substitution(self.current)
+        return [j for j in range(self.position + 1, len(self.fixes))
+                if self.decisions[j] is None and _substitution(self.fixes[j]) == key]
+
+    def accept(self) -> None:
+        self._record({self.position: Decision(ACCEPTED, self.current.after)})
+
+    def reject(self) -> None:
+        self._record({self.position: Decision(REJECTED, self.current.before)})
+
+    def edit(self, text: str) -> None:
+        """Replace the span with ``text``; the proposal itself or the spun words count as accept/reject."""
+        text = " ".join(text.split())
+        if text == self.current.before:
+            self.reject()
+        elif text == self.current.after:
+            self.accept()
+        else:
+            self._record({self.position: Decision(EDITED, text)})
+
+    def accept_all(self) -> int:
+        """Accept this fix and every undecided later one with the same substitution; how many."""
+        indices = [self.position, *self.same_later()]
+        self._record({j: Decision(ACCEPTED, self.fixes[j].after) for j in indices})
+        return len(indices)
+
+    def skip(self) -> None:
+        self.skipped.add(self.position)
+        self._record({})
+
+    def undo(self) -> bool:
+        """Go back to the previous answer and forget it; False when there is none."""
+        if not self._history:
+            return False
+        self.position, indices = self._history.pop()
+        for j in indices:
+            self.decisions[j] = None
+        self.skipped.discard(self.position)
+        return True
+
+    def _record(self, decided: dict[int, Decision]) -> None:
+        self._history.append((self.position, tuple(decided)))
+        for j, decision in decided.items():
+            self.decisions[j] = decision
+        self.position += 1
+        while self.position < len(self.fixes) and self.decisions[self.position] is not None:
+            self.position += 1  # already decided by 'a'
+
+    def applied(self) -> list[Fix]:
+        """The fixes to write: accepted ones, and edited ones with the user's text."""
+        return [replace(fix, after=d.text) for fix, d in zip(self.fixes, self.decisions)
+                if d is not None and d.verdict != REJECTED]
+
+    def counts(self) -> dict[str, int]:
+        verdicts = [d.verdict for d in self.decisions if d is not None]
+        counts = {v: verdicts.count(v) for v in (ACCEPTED, REJECTED, EDITED)}
+        counts["skipped"] = len(self.skipped)
+        counts["not reviewed"] = len(self.fixes) - len(verdicts) - len(self.skipped)
+        return counts
+
+
+def _substitution(fix: Fix) -> tuple[str, str]:
+    return fix.before.lower(), fix.after.lower()
+
+
+KEY_HELP = "press y, n, e, a, s, u or q"
+
+
+def run_session(
+    session: Session,
+    read_key: Callable[[], str],
+    ask: Callable[[Fix], str | None],
+    show: Callable[[Session], None],
+    say: Callable[[str], None],
+) -> None:
+    """Ask about each fix until the list ends or the user quits.
+
+    ``read_key`` returns one key ("" at end of input, which quits);
+    ``ask`` returns the user's replacement, or None when the edit is cancelled.
+    """
+    fresh = True
+    while not session.done:
+        if fresh:
+            show(session)
+        fresh = True
+        key = read_key()
+        if key == "\x03":
+            raise KeyboardInterrupt
+        key = "q" if key in ("", "\x04") else key.lower()
+        fix = session.current
+        if key == "y":
+            session.accept()
+            say("accepted")
+        elif key == "n":
+            session.reject()
+            say("rejected")
+        elif key == "e":
+            text = ask(fix)
+            if text is None or not text.strip():
+                say("edit cancelled")
+                continue
+            session.edit(text)
+            decision = session.decisions[session.fixes.index(fix)]
+            say(f"{decision.verdict}: {decision.text}" if decision else "edited")
+        elif key == "a":
+            count = session.accept_all()
+            say(f"accepted {count} × {fix.before} → {fix.after}")
+        elif key == "s":
+            session.skip()
+            say("skipped")
+        elif key == "u":
+            undone = session.undo()
+            say(f"undone: back to fix {session.position + 1}" if undone else "nothing to undo")
+            fresh = undone
+        elif key == "q":
+            session.quit = True
+        else:
+            say(KEY_HELP)
+            fresh = False
+
+
+# --- what the review shows -------------------------------------------------
+
+
+def sentence_span(text: str, tokens: Sequence[Token], start: int) -> tuple[int, int]:
+    """The sentence around offset ``start``, with its opening and closing punctuation."""
+    starts = [t.start for t in tokens]
+    i = max(0, bisect.bisect_right(starts, start) - 1)
+    first = last = i
+    while first > 0 and tokens[first - 1].sentence == tokens[i].sentence:
+        first -= 1
+    while last + 1 < len(tokens) and tokens[last + 1].sentence == tokens[i].sentence:
+        last += 1
+    begin, end = tokens[first].start, tokens[last].end
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return begin, end
+
+
+def _window(text: str, begin: int, end: int, fix: Fix) -> tuple[int, int]:
+    """Cut a long sentence to about ``SENTENCE_WINDOW`` characters around ``fix``, at spaces."""
+    if end - begin <= SENTENCE_WINDOW:
+        return begin, end
+    half = max(0, (SENTENCE_WINDOW - (fix.end - fix.start)) // 2)
+    left = max(begin, fix.start - half)
+    right = min(end, fix.end + half)
+    if left > begin:
+        space = text.find(" ", left, fix.start)
+        left = space + 1 if space != -1 else left
+    if right < end:
+        space = text.rfind(" ", fix.end, right)
+        right = space if space != -1 else right
+    return left, right
+
+
+class ReferenceSentences:
+    """The sentences of the reference articles, matched with rapidfuzz."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        from .tokens import tokenize
+
+        self.sentences: list[str] = []
+        for text in texts:
+            tokens = tokenize(text)
+            seen: set[int] = set()
+            for token in tokens:
+                if token.sentence not in seen:
+                    seen.add(token.sentence)
+                    begin, end = sentence_span(text, tokens, token.start)
+                    self.sentences.append(" ".join(text[begin:end].split()))
+
+    def match(self, sentence: str) -> tuple[str, float] | None:
+        """The reference sentence that clearly matches ``sentence``, with its score (0–100), or None."""
+        from rapidfuzz import fuzz, process, utils
+
+        from .reference import ALIGN_CUTOFF
+
+        best = process.extract(sentence, self.sentences, scorer=fuzz.token_sort_ratio,
+                               processor=utils.default_process, limit=2)
+        if not best or best[0][1] < ALIGN_CUTOFF:
+            return None
+        runner_up = best[1][1] if len(best) > 1 else 0.0
+        return (best[0][0], best[0][1]) if best[0][1] - runner_up >= REFERENCE_LEAD else None
+
+
+def make_card(session: Session, name: str, source: str, tokens: Sequence[Token],
+              result_fixes: Sequence[Fix], references: ReferenceSentences | None):
+    """What to show about the current fix."""
+    from .render import apply_fixes
+    from .terminal import Card, line_column
+
+    fix = session.current
+    begin, end = sentence_span(source, tokens, fix.start)
+    line, column = line_column(source, fix.start)
+    match = None
+    if references is not None:
+        # The restored sentence is closer to the clean reference than the spun one.
+        inside = [replace(f, start=f.start - begin, end=f.end - begin) for f in result_fixes
+                  if begin <= f.start and f.end <= end]
+        match = references.match(apply_fixes(source[begin:end], inside))
+    left, right = _window(source, begin, end, fix)
+    return Card(
+        name=name, line=line, column=column, number=session.position + 1, total=len(session.fixes),
+        sentence=source[left:right], offset=fix.start - left, fix=fix, same_later=len(session.same_later()),
+        reference=match[0] if match else None, reference_score=match[1] if match else 0.0,
+    )
+
+
+# --- decisions as a user table ---------------------------------------------
+
+
+def decision_rows(source: str, session: Session) -> list[str]:
+    """Table rows for the decisions: accepted/edited → strong rows, rejected → keep rows for that context.
+
+    Accepted pairs carry no context: they confirm the substitution and the
+    language model still judges each place. A rejection only says "not
+    here", so its keep row is limited to the previous word (the next one at
+    the very start of a text).
+    """
+    from .tokens import normalize, tokenize
+
+    tokens = tokenize(source)
+    starts = [t.start for t in tokens]
+    rows: list[str] = []
+    for fix, decision in zip(session.fixes, session.decisions):
+        if decision is None:
+            continue
+        first, last, spun, text = _core(source, tokens, starts, fix, decision.text)
+        phrase = " ".join(normalize(w) for w in spun.split())
+        if decision.verdict == REJECTED:
+            if first > 0:
+                context = f"\tprev={normalize(_word(source, tokens[first - 1]))}"
+            elif last + 1 < len(tokens):
+                context = f"\tnext={normalize(_word(source, tokens[last + 1]))}"
+            else:
+                context = ""
+            rows.append(f"{phrase}\t-\t1.0{context}")
+        else:
+            rows.append(f"{phrase}\t{_table_original(spun, text)}\t1.0")
+    return list(dict.fromkeys(rows))
+
+
+def _core(source: str, tokens: Sequence[Token], starts: list[int], fix: Fix, text: str) -> tuple[int, int, str, str]:
+    """First and last word index, spun text and replacement, without an "a"/"an" the fix re-chose.
+
+    decide widens a fix over a preceding article when the restored word needs
+    the other one ("a large" → "an enormous"); the table row is about the word.
+    """
+    first = bisect.bisect_left(starts, fix.start)
+    last = bisect.bisect_left(starts, fix.end) - 1
+    articles = ("a", "an")
+    article = _word(source, tokens[first]).lower()
+    proposed = fix.after.split(None, 1)[0].lower()
+    parts = text.split(None, 1)
+    if (last > first and article in articles and proposed in articles and proposed != article
+            and len(parts) == 2 and parts[0].lower() in articles):
+        return first + 1, last, source[tokens[first + 1].start : fix.end], parts[1]
+    return first, last, fix.before, text
+
+
+def _word(source: str, token: Token) -> str:
+    return source[token.start : token.end]
+
+
+def _table_original(spun: str, original: str) -> str:
+    """``original`` in lower case when its case only comes from the spun words (sentence start, capitals)."""
+    from .candidates import apply_case
+
+    words = spun.split()
+    title_phrase = len(words) > 1 and all(w[:1].isupper() for w in words) and not spun.isupper()
+    if not title_phrase and apply_case(original.lower(), spun) == original:
+        return original.lower()
+    return original  # a name or title ("Eastern Europe"): its case is part of the entry
+
+
+def save_rows(path: str, rows: Sequence[str]) -> int:
+    """Append the rows not already in the table at ``path`` (created with a header); how many were new."""
+    from .textio import atomic_write, read_text
+
+    existing = read_text(path) if os.path.exists(path) else TABLE_HEADER
+    present = {line.strip() for line in existing.splitlines()}
+    new = [row for row in rows if row.strip() not in present]
+    if not new:
+        return 0
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    if existing and not existing.endswith("\n"):
+        existing += newline
+    atomic_write(path, existing + newline.join(new) + newline)  # the whole table or nothing
+    return len(new)
+
+
+# --- the commands ------------------------------------------------------------
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _say(text: str) -> None:
+    """Write UI text as UTF-8, after anything click has buffered (prompts)."""
+    from .textio import write_stdout
+
+    sys.stdout.flush()
+    write_stdout(text)
+
+
+color_option = click.option("--color/--no-color", "color", default=None,
+                            help="Colour the output. [default: on a terminal, unless NO_COLOR is set]")
+
+
+@click.command("diff")
+@click.argument("file", type=click.Path(), default="-")
+@click.option("--context", "context", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Paragraphs to show around each paragraph with fixes.")
+@click.option("--side-by-side", is_flag=True, help="Show the spun and restored paragraphs in two columns.")
+@click.option("--format", "output_format", type=click.Choice(["auto", "view", "unified"]), default="auto",
+              show_default=True, help="view: the rendered view; unified: a diff for patch; auto: view on a terminal.")
+@color_option
+@fix_options
+def diff_command(file, context, side_by_side, output_format, color, references, tables, threshold,
+                 no_builtin_tables, verbose):
+    """Show what respin would change in FILE (or stdin).
+
+    On a terminal: the spun words struck through in red, the restoration in
+    green with its score, paragraph by paragraph; low-confidence fixes are
+    marked "?". Piped, or with --format unified: a unified diff that patch
+    applies to give exactly what 'respin fix' writes.
+    """
+
+    def run() -> int:
+        from .pipeline import fix
+        from .render import render_diff
+        from .textio import read_text, write_stdout
+
+        if side_by_side and output_format == "unified":
+            fail("--side-by-side is a layout of the view; it cannot be combined with --format unified")
+        config = make_config(tables, threshold, no_builtin_tables)
+        reference_texts = read_references(references)
+        result = fix(read_text(file), reference_texts, config)
+        name = "stdin" if file == "-" else file
+        view = output_format == "view" or side_by_side or (output_format == "auto" and sys.stdout.isatty())
+        if not view:
+            write_stdout(render_diff(result, name))
+            return exitcodes.OK
+        from .terminal import color_enabled, render_view
+
+        write_stdout(render_view(result, name, threshold=config.threshold, context=context,
+                                 side_by_side=side_by_side, color=color_enabled(color, sys.stdout), width=_width()))
+        return exitcodes.OK
+
+    run_safely(run, verbose)
+
+
+@click.command("review")
+@click.argument("file", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the reviewed text here (atomically) instead of over FILE.")
+@click.option("--no-backup", is_flag=True, help="When writing over FILE, keep no FILE.orig copy.")
+@click.option("--save-decisions", "decisions_path", type=click.Path(dir_okay=False),
+              help="Append accepted/rejected pairs to this user table (for 'fix --table').")
+@color_option
+@fix_options
+def review_command(file, output, no_backup, decisions_path, color, references, tables, threshold,
+                   no_builtin_tables, verbose):
+    """Review FILE's fixes one at a time and write the accepted ones.
+
+    Keys: y accept · n reject · e edit · a accept the rest of this same
+    substitution · s skip · u undo · q quit (keeps the decisions so far).
+    Fixes you do not accept stay as they were. The result goes over FILE
+    (with a backup FILE.orig) unless -o is given; Ctrl-C writes nothing.
+    """
+
+    def run() -> int:
+        from .pipeline import fix
+        from .render import apply_fixes
+        from .tables import read_table
+        from .terminal import color_enabled, render_card
+        from .textio import InputError, atomic_write, read_text
+        from .tokens import tokenize
+
+        if file == "-":
+            fail("review needs a FILE: it writes the reviewed text back (or to -o)")
+        source = read_text(file)
+        if output and os.path.exists(output) and os.path.samefile(file, output):
+            fail(f"{output}: is the input file; leave out -o to review in place")
+        backup = None if output or no_backup else file + ".orig"
+        if backup and os.path.exists(backup):
+            fail(f"{backup}: a backup already exists; move it away or use --no-backup")
+        for target in filter(None, (output, decisions_path)):
+            if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
+                fail(f"{target}: its directory does not exist")
+        if decisions_path and os.path.exists(decisions_path):
+            read_table(decisions_path)  # a broken table fails now, not after the review
+        config = make_config(tables, threshold, no_builtin_tables)
+        reference_texts = read_references(references)
+        result = fix(source, reference_texts, config)
+
+        session = Session(result.fixes)
+        if session.fixes:
+            tokens = tokenize(source)
+            index = ReferenceSentences(reference_texts) if reference_texts else None
+            use_color = color_enabled(color, sys.stdout)
+
+            def show(s: Session) -> None:
+                card = make_card(s, file, source, tokens, result.fixes, index)
+                _say("\n" + render_card(card, threshold=config.threshold, color=use_color, width=_width()))
+
+            def read_key() -> str:
+                try:
+                    return click.getchar()
+                except OSError:
+                    raise InputError("review is interactive and found no terminal; "
+                                     "use 'respin diff' or 'respin fix' in scripts") from None
+
+            def ask(f: Fix) -> str | None:
+                try:
+                    return click.prompt("  replacement", default=f.after, show_default=True)
+                except click.exceptions.Abort:
+                    _say("\n")
+                    return None
+
+            run_session(session, read_key, ask, show, lambda message: _say(f"  → {message}\n"))
+        else:
+            _say(f"{file}: no fixes to review\n")
+
+        summary = [", ".join(f"{n} {label}" for label, n in session.counts().items())]
+        if decisions_path:
+            added = save_rows(decisions_path, decision_rows(source, session))
+            summary.append(f"saved {added} new row{'' if added == 1 else 's'} to {decisions_path}")
+        restored = apply_fixes(source, session.applied())
+        if output:
+            atomic_write(output, restored)
+            summary.append(f"wrote {output}")
+        elif restored != source:
+            if read_text(file) != source:
+                fail(f"{file}: changed on disk during the review; not overwritten")
+            if backup:
+                atomic_write(backup, source, keep_mode_of=file)
+            atomic_write(file, restored)
+            summary.append(f"wrote {file}" + (f" (backup {backup})" if backup else ""))
+        else:
+            summary.append(f"{file} unchanged")
+        _say("respin review: " + "; ".join(summary) + "\n")
+        return exitcodes.OK
+
+    run_safely(run, verbose)
