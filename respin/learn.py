@@ -127,7 +127,7 @@ def substitutions(spun: list[Word], original: list[Word]) -> list[tuple[list[Wor
     return runs
 
 
-def learn(pairs: Sequence[tuple[str, str]], names: Sequence[str] = ()) -> tuple[list[Learned], Stats]:
+def learn(pairs: Sequence[tuple[str, str]], names: Sequence[tuple[str, str]] = ()) -> tuple[list[Learned], Stats]:
     """Substitutions learned from (spun text, original text) pairs, sorted as a table is."""
     from .tablecheck import sort_key
 
@@ -162,8 +162,9 @@ def learn(pairs: Sequence[tuple[str, str]], names: Sequence[str] = ()) -> tuple[
         stats.per_pair.append(f"{name}: {stats.matched - before[0]} of {len(spun)} sentences used, "
                               f"{stats.reworded - before[1]} reworded, {len(spun) - len(aligned)} unmatched")
     counts = _drop_reversals(counts)
+    occurs = _ngrams(used_originals)
     learned = [
-        Learned(spellings[key], key[1], count, max(count, _occurrences(key[1], used_originals)))
+        Learned(spellings[key], key[1], count, max(count, occurs[_norm_words(key[1])]))
         for key, count in counts.items()
     ]
     learned.sort(key=lambda e: (sort_key(e.spun), -e.weight, e.original))
@@ -204,12 +205,19 @@ def _drop_reversals(counts: Counter[tuple[str, str]]) -> Counter[tuple[str, str]
     return kept
 
 
-def _occurrences(phrase: str, sentences: list[list[str]]) -> int:
+def _ngrams(sentences: list[list[str]]) -> Counter[tuple[str, ...]]:
+    """How often each phrase of up to MAX_WORDS words occurs in the sentences."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    for words in sentences:
+        for n in range(1, MAX_WORDS + 1):
+            counts.update(tuple(words[k : k + n]) for k in range(len(words) - n + 1))
+    return counts
+
+
+def _norm_words(phrase: str) -> tuple[str, ...]:
     from .tokens import normalize
 
-    words = [normalize(w) for w in phrase.split()]
-    n = len(words)
-    return sum(s[k : k + n] == words for s in sentences for k in range(len(s) - n + 1))
+    return tuple(normalize(w) for w in phrase.split())
 
 
 def render_table(learned: list[Learned], stats: Stats, min_count: int = 1) -> str:
