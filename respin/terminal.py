@@ -284,7 +284,8 @@ def render_card(card: Card, *, threshold: float, color: bool = False, width: int
     for reason in fix.evidence:
         console.print(Text(f"  · {visible(reason)}", style="dim" if color else ""))
     if card.reference is not None:
-        label = Text(f"  reference ({card.reference_score:.0f}% match): ", style="bold" if color else "")
+        label = Text()
+        label.append(f"  reference ({card.reference_score:.0f}% match): ", style="bold" if color else "")
         label.append_text(_highlight(card.reference, fix.after, color))
         console.print(label)
     same = f" · a accept all {card.same_later + 1}" if card.same_later else " · a accept"
