@@ -24,17 +24,24 @@ from .tokens import tokenize
 
 @dataclass(frozen=True)
 class Engine:
-    """What a restoration needs loaded: the tables and the language model."""
+    """What a restoration needs loaded: the tables and the language model.
+
+    The model is loaded on first use, so a text with no candidates (most
+    clean text piped through respin) never pays for it.
+    """
 
     tables: Tables
-    scorer: Scorer
+    lm_path: str | None = None
+
+    @property
+    def scorer(self) -> Scorer:
+        return load_scorer(self.lm_path)
 
 
 @lru_cache(maxsize=4)
 def load_engine(config: Config = DEFAULT) -> Engine:
-    """Load tables and the language model once per process and configuration."""
-    tables = load_tables(tuple(config.tables), config.builtin_tables)
-    return Engine(tables, load_scorer(config.lm_path))
+    """Load the tables once per process and configuration."""
+    return Engine(load_tables(tuple(config.tables), config.builtin_tables), config.lm_path)
 
 
 @lru_cache(maxsize=4)
@@ -53,7 +60,7 @@ def fix(text: str, references: Sequence[str] = (), config: Config = DEFAULT) -> 
     tokens = tokenize(text)
     candidates = find_candidates(text, tokens, engine.tables)
     reference = _reference(tuple(references)) if references else None
-    clusters = score_candidates(tokens, candidates, engine.scorer, reference)
+    clusters = score_candidates(tokens, candidates, engine.scorer, reference) if candidates else []
     confident = confident_slots(clusters)
     density = spin_density(confident, len(tokens))
     prior = config.spin_prior if config.spin_prior is not None else log_prior(density)
