@@ -13,6 +13,7 @@ is tested without a terminal; the commands plug in ``click.getchar``.
 from __future__ import annotations
 
 import bisect
+import datetime
 import os
 import shutil
 import sys
@@ -23,7 +24,7 @@ import click
 
 from . import exitcodes
 from .cli import fail, fix_options, make_config, read_references, run_safely
-from .records import Fix, Token
+from .records import Fix, Result, Token
 
 ACCEPTED, REJECTED, EDITED = "accepted", "rejected", "edited"
 
@@ -173,9 +174,10 @@ def run_session(
             if text is None or not text.strip():
                 say("edit cancelled")
                 continue
+            position = session.position
             session.edit(text)
-            decision = session.decisions[session.fixes.index(fix)]
-            say(f"{decision.verdict}: {decision.text}" if decision else "edited")
+            decision = session.decisions[position]
+            say(f"{decision.verdict}: {decision.text}")
         elif key == "a":
             count = session.accept_all()
             say(f"accepted {count} × {fix.before} → {fix.after}")
@@ -349,19 +351,36 @@ def _table_original(spun: str, original: str) -> str:
     return original  # a name or title ("Eastern Europe"): its case is part of the entry
 
 
-def save_rows(path: str, rows: Sequence[str]) -> int:
-    """Append the rows not already in the table at ``path`` (created with a header); how many were new."""
+def save_rows(path: str, rows: Sequence[str], heading: str = "") -> int:
+    """Append the rows not already in the table at ``path`` (created with a header); how many were new.
+
+    New rows go in as one run, sorted by spun phrase and under a ``heading``
+    comment, so ``respin tables check`` finds them in order; a row whose
+    phrase, original and context are already there is not repeated.
+    """
+    from .tables import parse_row
     from .textio import atomic_write, read_text
 
     existing = read_text(path) if os.path.exists(path) else TABLE_HEADER
-    present = {line.strip() for line in existing.splitlines()}
-    new = [row for row in rows if row.strip() not in present]
+    present = set()
+    for number, line in enumerate(existing.splitlines(), 1):
+        entry = parse_row(line, f"{path}:{number}")
+        if entry is not None:
+            present.add((entry.spun.lower(), entry.original, entry.context))
+    new = []
+    for row in sorted(dict.fromkeys(rows), key=lambda r: (r.split("\t", 1)[0], r)):
+        entry = parse_row(row, "new row")
+        key = (entry.spun.lower(), entry.original, entry.context)
+        if key not in present:
+            present.add(key)
+            new.append(row)
     if not new:
         return 0
     newline = "\r\n" if "\r\n" in existing else "\n"
     if existing and not existing.endswith("\n"):
         existing += newline
-    atomic_write(path, existing + newline.join(new) + newline)  # the whole table or nothing
+    lines = [f"# {heading}"] if heading else []
+    atomic_write(path, existing + newline.join(lines + new) + newline)  # the whole table or nothing
     return len(new)
 
 
@@ -449,74 +468,93 @@ def review_command(file, output, no_backup, decisions_path, color, references, t
     def run() -> int:
         from .pipeline import fix
         from .render import apply_fixes
-        from .tables import read_table
-        from .terminal import color_enabled, render_card
-        from .textio import InputError, atomic_write, read_text
-        from .tokens import tokenize
 
-        if file == "-":
-            fail("review needs a FILE: it writes the reviewed text back (or to -o)")
-        source = read_text(file)
-        if output and os.path.exists(output) and os.path.samefile(file, output):
-            fail(f"{output}: is the input file; leave out -o to review in place")
-        backup = None if output or no_backup else file + ".orig"
-        if backup and os.path.exists(backup):
-            fail(f"{backup}: a backup already exists; move it away or use --no-backup")
-        for target in filter(None, (output, decisions_path)):
-            if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
-                fail(f"{target}: its directory does not exist")
-        if decisions_path and os.path.exists(decisions_path):
-            read_table(decisions_path)  # a broken table fails now, not after the review
+        source, backup = _prepare_review(file, output, no_backup, decisions_path)
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
         result = fix(source, reference_texts, config)
-
         session = Session(result.fixes)
         if session.fixes:
-            tokens = tokenize(source)
-            index = ReferenceSentences(reference_texts) if reference_texts else None
-            use_color = color_enabled(color, sys.stdout)
-
-            def show(s: Session) -> None:
-                card = make_card(s, file, source, tokens, result.fixes, index)
-                _say("\n" + render_card(card, threshold=config.threshold, color=use_color, width=_width()))
-
-            def read_key() -> str:
-                try:
-                    return click.getchar()
-                except OSError:
-                    raise InputError("review is interactive and found no terminal; "
-                                     "use 'respin diff' or 'respin fix' in scripts") from None
-
-            def ask(f: Fix) -> str | None:
-                try:
-                    return click.prompt("  replacement", default=f.after, show_default=True)
-                except click.exceptions.Abort:
-                    _say("\n")
-                    return None
-
-            run_session(session, read_key, ask, show, lambda message: _say(f"  → {message}\n"))
+            _interact(session, file, result, reference_texts, config.threshold, color)
         else:
             _say(f"{file}: no fixes to review\n")
-
         summary = [", ".join(f"{n} {label}" for label, n in session.counts().items())]
         if decisions_path:
-            added = save_rows(decisions_path, decision_rows(source, session))
+            heading = f"respin review of {os.path.basename(file)}, {datetime.date.today().isoformat()}"
+            added = save_rows(decisions_path, decision_rows(source, session), heading)
             summary.append(f"saved {added} new row{'' if added == 1 else 's'} to {decisions_path}")
-        restored = apply_fixes(source, session.applied())
-        if output:
-            atomic_write(output, restored)
-            summary.append(f"wrote {output}")
-        elif restored != source:
-            if read_text(file) != source:
-                fail(f"{file}: changed on disk during the review; not overwritten")
-            if backup:
-                atomic_write(backup, source, keep_mode_of=file)
-            atomic_write(file, restored)
-            summary.append(f"wrote {file}" + (f" (backup {backup})" if backup else ""))
-        else:
-            summary.append(f"{file} unchanged")
+        summary.append(_write_reviewed(file, source, apply_fixes(source, session.applied()), output, backup))
         _say("respin review: " + "; ".join(summary) + "\n")
         return exitcodes.OK
 
     run_safely(run, verbose)
+
+
+def _prepare_review(file: str, output: str | None, no_backup: bool, decisions_path: str | None) -> tuple[str, str | None]:
+    """Read FILE and refuse, before any question is asked, what could not be written afterwards."""
+    from .tables import read_table
+    from .textio import read_text
+
+    if file == "-":
+        fail("review needs a FILE: it writes the reviewed text back (or to -o)")
+    source = read_text(file)
+    if output and os.path.exists(output) and os.path.samefile(file, output):
+        fail(f"{output}: is the input file; leave out -o to review in place")
+    backup = None if output or no_backup else file + ".orig"
+    if backup and os.path.exists(backup):
+        fail(f"{backup}: a backup already exists; move it away or use --no-backup")
+    for target in filter(None, (output, decisions_path)):
+        if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
+            fail(f"{target}: its directory does not exist")
+    if decisions_path and os.path.exists(decisions_path):
+        read_table(decisions_path)  # a broken table fails now, not after the review
+    return source, backup
+
+
+def _interact(session: Session, name: str, result: Result, reference_texts: Sequence[str], threshold: float,
+              color: bool | None) -> None:
+    """Run the session on the terminal: cards on stdout, keys from click.getchar."""
+    from .terminal import color_enabled, render_card
+    from .textio import InputError
+    from .tokens import tokenize
+
+    tokens = tokenize(result.source)
+    index = ReferenceSentences(reference_texts) if reference_texts else None
+    use_color = color_enabled(color, sys.stdout)
+
+    def show(s: Session) -> None:
+        card = make_card(s, name, result.source, tokens, result.fixes, index)
+        _say("\n" + render_card(card, threshold=threshold, color=use_color, width=_width()))
+
+    def read_key() -> str:
+        try:
+            return click.getchar()
+        except OSError:
+            raise InputError("review is interactive and found no terminal; "
+                             "use 'respin diff' or 'respin fix' in scripts") from None
+
+    def ask(fix: Fix) -> str | None:
+        try:
+            return click.prompt("  replacement", default=fix.after, show_default=True)
+        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D while typing: back to the card
+            _say("\n")
+            return None
+
+    run_session(session, read_key, ask, show, lambda message: _say(f"  → {message}\n"))
+
+
+def _write_reviewed(file: str, source: str, restored: str, output: str | None, backup: str | None) -> str:
+    """Write the reviewed text (to -o, or over FILE after its backup); what was done, for the summary."""
+    from .textio import atomic_write, read_text
+
+    if output:
+        atomic_write(output, restored)
+        return f"wrote {output}"
+    if restored == source:
+        return f"{file} unchanged"
+    if read_text(file) != source:
+        fail(f"{file}: changed on disk during the review; not overwritten")
+    if backup:
+        atomic_write(backup, source, keep_mode_of=file)
+    atomic_write(file, restored)
+    return f"wrote {file}" + (f" (backup {backup})" if backup else "")

@@ -122,7 +122,6 @@ def render_view(
         start, end, fixes = groups[i]
         gap = i - previous - 1
         previous = i
-        line = line_column(result.source, start)[0]
         if table is not None:
             if gap:
                 table.add_row("", Text(_gap_label(gap), style="dim"), "")
@@ -131,6 +130,7 @@ def render_view(
             continue
         if gap:
             console.print(Text(_gap_label(gap), style="dim"))
+        line = line_column(result.source, start)[0]
         console.print(Text(f"¶{i + 1} · line {line}", style="bold cyan" if color else ""))
         console.print(_inline(result.source, start, end, fixes, threshold, color))
         console.print()
@@ -232,7 +232,10 @@ def _side(source: str, start: int, end: int, fixes: Sequence[Fix], side: str, th
         if side == "before":
             text.append_text(change_text(fix, threshold, color, show_after=False))
         else:
-            text.append(visible(fix.after) if color else f"{{+{visible(fix.after)}+}}", style="bold green")
+            if color:
+                text.append(visible(fix.after), style="bold green")
+            else:
+                text.append(f"{{+{visible(fix.after)}+}}")
             text.append_text(_score_text(fix, threshold, color))
         position = fix.end
     text.append(visible(source[position:end]))

@@ -214,11 +214,26 @@ def test_save_rows_creates_the_table_with_a_header_and_appends_only_new_rows(tmp
     path = tmp_path / "decisions.tsv"
     assert save_rows(str(path), ["a\tb\t1.0"]) == 1
     assert path.read_text(encoding="utf-8") == TABLE_HEADER + "a\tb\t1.0\n"
-    path.write_text(path.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")  # no final newline
-    assert save_rows(str(path), ["a\tb\t1.0", "c\t-\t1.0\tprev=d"]) == 1
-    assert path.read_text(encoding="utf-8").endswith("a\tb\t1.0\nc\t-\t1.0\tprev=d\n")
-    assert [(e.spun, e.original, e.context) for e in read_table(path)] == [("a", "b", ()), ("c", "-", ("prev=d",))]
+    path.write_text(path.read_text(encoding="utf-8").replace("1.0", "0.5").rstrip("\n"), encoding="utf-8")
+    rows = ["z\ty\t1.0", "a\tb\t1.0", "c\t-\t1.0\tprev=d", "z\ty\t1.0"]
+    assert save_rows(str(path), rows, "second review") == 2  # "a → b" is there already, at another weight
+    assert path.read_text(encoding="utf-8").endswith("a\tb\t0.5\n# second review\nc\t-\t1.0\tprev=d\nz\ty\t1.0\n")
+    assert [(e.spun, e.original, e.context) for e in read_table(path)] == [
+        ("a", "b", ()), ("c", "-", ("prev=d",)), ("z", "y", ())]
+    assert save_rows(str(path), rows) == 0
     assert sorted(os.listdir(tmp_path)) == ["decisions.tsv"], "no temp file left behind"
+
+
+def test_saved_table_passes_tables_check(tmp_path):
+    from respin.tablecheck import check_paths
+
+    text = "Officials mentioned it. Mentioned again, variations remained. Japanese Europe waits."
+    fixes = [make_fix(text, "mentioned", "said"), make_fix(text, "Mentioned", "Said"),
+             make_fix(text, "variations", "differences"), make_fix(text, "Japanese Europe", "Eastern Europe")]
+    path = tmp_path / "decisions.tsv"
+    save_rows(str(path), decision_rows(text, decided(text, fixes, "ynyy")), "first")
+    save_rows(str(path), decision_rows(text, decided(text, fixes[::-1], "yyny")), "second")
+    assert check_paths([path]) == []
 
 
 def test_saved_rejection_is_honoured_by_fix_and_other_contexts_still_fixed(tmp_path, table):
@@ -470,6 +485,29 @@ def test_review_without_a_terminal_fails_cleanly(seed, table, monkeypatch):
     monkeypatch.setattr(click, "getchar", no_terminal)
     line = one_line_error(CliRunner().invoke(main, [str(a) for a in review_args(seed, table)]))
     assert "no terminal" in line and seed.read_bytes() == SEED.read_bytes()
+
+
+def test_review_never_overwrites_a_file_changed_during_the_review(seed, table, monkeypatch):
+    import click
+
+    keys = iter("yq")
+
+    def user_edits_the_file_meanwhile(echo=False):
+        seed.write_text("edited elsewhere\n", encoding="utf-8")
+        return next(keys)
+
+    monkeypatch.setattr(click, "getchar", user_edits_the_file_meanwhile)
+    line = one_line_error(CliRunner().invoke(main, [str(a) for a in review_args(seed, table)]))
+    assert "changed on disk" in line
+    assert seed.read_text(encoding="utf-8") == "edited elsewhere\n" and not Path(f"{seed}.orig").exists()
+
+
+def test_review_no_backup_writes_in_place_only(seed, table, tmp_path):
+    fixes = user_fix(seed.read_text(encoding="utf-8"), table).fixes
+    result = invoke(*review_args(seed, table, "--no-backup"), input="yq")
+    assert result.exit_code == 0, result.stderr
+    assert seed.read_text(encoding="utf-8") == apply_fixes(SEED.read_text(encoding="utf-8"), fixes[:1])
+    assert sorted(os.listdir(tmp_path)) == ["article.txt", "user.tsv"]
 
 
 def test_review_of_a_text_without_fixes(tmp_path, table):
