@@ -70,7 +70,9 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
         spans.append((position, match.start()))
         position = match.end()
     spans.append((position, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()] or [(0, len(text))]
+    # Trailing blanks (the file's last newline) are not part of the paragraph.
+    spans = [(s, s + len(text[s:e].rstrip())) for s, e in spans]
+    return [(s, e) for s, e in spans if e > s] or [(0, len(text))]
 
 
 def group_fixes(text: str, fixes: Sequence[Fix]) -> list[tuple[int, int, list[Fix]]]:
