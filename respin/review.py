@@ -407,7 +407,8 @@ color_option = click.option("--color/--no-color", "color", default=None,
 @click.argument("file", type=click.Path(), default="-")
 @click.option("--context", "context", type=click.IntRange(min=0), default=0, show_default=True,
               help="Paragraphs to show around each paragraph with fixes.")
-@click.option("--side-by-side", is_flag=True, help="Show the spun and restored paragraphs in two columns.")
+@click.option("--side-by-side", is_flag=True,
+              help="Show the view with spun and restored paragraphs in two columns (also when piped).")
 @click.option("--format", "output_format", type=click.Choice(["auto", "view", "unified"]), default="auto",
               show_default=True, help="view: the rendered view; unified: a diff for patch; auto: view on a terminal.")
 @color_option
