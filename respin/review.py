@@ -491,7 +491,9 @@ def review_command(file, output, no_backup, decisions_path, color, references, t
     run_safely(run, verbose)
 
 
-def _prepare_review(file: str, output: str | None, no_backup: bool, decisions_path: str | None) -> tuple[str, str | None]:
+def _prepare_review(
+    file: str, output: str | None, no_backup: bool, decisions_path: str | None
+) -> tuple[str, str | None]:
     """Read FILE and refuse, before any question is asked, what could not be written afterwards."""
     from .tables import read_table
     from .textio import read_text
