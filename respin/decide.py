@@ -111,7 +111,7 @@ def _make_fix(text, tokens, slot, j, score, lm_gain, prior, alternatives, applie
     ]
     evidence += keep.evidence + option.evidence
     start, before, after = candidate.start, candidate.spun, option.text
-    if applied and candidate.first > 0:
+    if applied and candidate.first > 0 and tokens[candidate.first - 1].sentence == tokens[candidate.first].sentence:
         start, before, after = _repair_article(text, tokens[candidate.first - 1], candidate, after)
     return Fix(
         start=start,
@@ -134,7 +134,7 @@ def _repair_article(text: str, previous: Token, candidate, after: str) -> tuple[
     article = text[previous.start : previous.end]
     if article.lower() not in ("a", "an") or article_fits(article, after):
         return candidate.start, candidate.spun, after
-    if not text[previous.end : candidate.start].isspace():
+    if not text[previous.end : candidate.start].isspace() or "\n" in text[previous.end : candidate.start]:
         return candidate.start, candidate.spun, after
     swapped = {"a": "an", "an": "a", "A": "An", "An": "A", "AN": "A"}.get(article, "an")
     gap = text[previous.end : candidate.start]

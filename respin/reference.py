@@ -21,6 +21,9 @@ ANY_BIGRAM = 0.6
 ANY_WORD = 0.2
 # rapidfuzz token_sort_ratio (0–100) above which two sentences are "the same"
 ALIGN_CUTOFF = 60.0
+# ...and by this much more than the runner-up: unrelated sentences of a
+# same-topic article reach 60–66 by chance.
+ALIGN_LEAD = 10.0
 
 
 @dataclass
@@ -37,7 +40,10 @@ class Reference:
         if query not in self._alignment:
             from rapidfuzz import fuzz, process
 
-            best = process.extractOne(query, self.joined, scorer=fuzz.token_sort_ratio, score_cutoff=ALIGN_CUTOFF)
+            found = process.extract(query, self.joined, scorer=fuzz.token_sort_ratio, limit=2)
+            best = found[0] if found and found[0][1] >= ALIGN_CUTOFF else None
+            if best and len(found) > 1 and best[1] - found[1][1] < ALIGN_LEAD:
+                best = None  # two sentences match about as well: neither is "the" sentence
             self._alignment[query] = best[2] if best else None
         return self._alignment[query]
 

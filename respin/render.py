@@ -46,8 +46,10 @@ def render_json(result: Result, name: str | None = None) -> str:
 
 def render_diff(result: Result, name: str = "-") -> str:
     """A unified diff (``patch`` applies it) from the input to the restored text."""
-    before = result.source.splitlines(keepends=True)
-    after = result.text.splitlines(keepends=True)
+    # Split at "\n" only: str.splitlines also breaks at U+2028, form feeds
+    # and the like, which patch does not see as line ends.
+    before = _lines(result.source)
+    after = _lines(result.text)
     lines = list(difflib.unified_diff(before, after, fromfile=f"a/{name}", tofile=f"b/{name}"))
     # A last line without a newline needs patch's marker, or patch adds one.
     out = []
@@ -57,3 +59,9 @@ def render_diff(result: Result, name: str = "-") -> str:
         else:
             out.append(line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    with_ends = [line + "\n" for line in lines[:-1]]
+    return with_ends + [lines[-1]] if lines[-1] else with_ends

@@ -365,9 +365,7 @@ def run_respin(*args, **kwargs) -> subprocess.CompletedProcess:
 
 PATCH_CASES = [(name, "user") for name in SPUN_SEEDS] + [
     ("000_61a0575f8c2cb013.txt", "builtin"), ("crlf", "user"), ("no-final-newline", "user"),
-    pytest.param("line-separator", "user", marks=pytest.mark.xfail(
-        strict=True, reason="render.render_diff uses str.splitlines, which also splits at U+2028, "
-                            "so the diff is malformed for patch (reported to render.py's owner)")),
+    ("line-separator", "user"),  # U+2028 is not a line end for patch
 ]
 
 
