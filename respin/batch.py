@@ -1,0 +1,373 @@
+"""``respin batch``: restore every text file under a folder, in parallel and safely.
+
+The run: check the paths, load the engine once (validating tables and
+references before anything is written), walk IN_DIR and decide what is
+already done (``batchplan``), then restore the rest in worker processes that
+each load the tables and language model once (``batchworkers``), with a
+progress display, a summary and a JSON Lines report. Every file is restored by
+:func:`respin.pipeline.fix`, exactly as ``respin fix`` would, and written
+atomically, so a crash, Ctrl-C or ``kill -9`` never leaves a partial output.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+
+import click
+
+from . import exitcodes
+from .batchplan import (
+    TEMP_SUFFIX,
+    Journal,
+    exclusive,
+    is_inside,
+    open_output_state,
+    output_path,
+    remove_leftover_temps,
+    remove_temps_of,
+    settings_key,
+    walk,
+)
+from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, Settings, Task, run_here, run_pool
+from .cli import fail, fix_options, make_config, read_references, run_safely
+from .textio import InputError
+
+DEFAULT_INCLUDE = ("*.txt",)
+PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal
+
+
+# --- counting, progress, report ------------------------------------------------
+
+
+class Meter:
+    """Counts of a run, for the progress display and the summary."""
+
+    def __init__(self, total_files: int, total_bytes: int) -> None:
+        self.total_files = total_files  # files to restore (resumed ones are not)
+        self.total_bytes = total_bytes
+        self.done_files = 0
+        self.done_bytes = 0
+        self.restored_bytes = 0  # bytes of files fixed or unchanged
+        self.fixes = 0
+        self.counts = {FIXED: 0, UNCHANGED: 0, SKIPPED: 0, FAILED: 0}
+        self.started = time.monotonic()
+
+    def add(self, outcome: Outcome, planned: bool = True) -> None:
+        self.counts[outcome.status] += 1
+        self.fixes += outcome.fixes
+        if outcome.status in (FIXED, UNCHANGED):
+            self.restored_bytes += outcome.size
+        if planned:
+            self.done_files += 1
+            self.done_bytes += outcome.size
+
+    def elapsed(self) -> float:
+        return max(time.monotonic() - self.started, 1e-9)
+
+    def eta(self) -> str:
+        if not self.done_bytes:
+            return "--:--"
+        seconds = (self.total_bytes - self.done_bytes) * self.elapsed() / self.done_bytes
+        minutes, seconds = divmod(int(seconds), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+    def files_text(self) -> str:
+        return f"{self.done_files}/{self.total_files} files"
+
+    def mb_text(self) -> str:
+        return f"{self.done_bytes / 1e6:.1f}/{self.total_bytes / 1e6:.1f} MB"
+
+    def rate_text(self) -> str:
+        seconds = self.elapsed()
+        return f"{self.done_files / seconds:.1f} files/s, {self.done_bytes / 1e6 / seconds:.2f} MB/s"
+
+    def progress_line(self) -> str:
+        return f"respin batch: {self.files_text()}, {self.mb_text()}, {self.rate_text()}, ETA {self.eta()}"
+
+    def summary(self) -> str:
+        c = self.counts
+        total = sum(c.values())
+        seconds = self.elapsed()
+        return (
+            f"respin batch: {total} files: {c[FIXED]} fixed, {c[UNCHANGED]} unchanged, "
+            f"{c[SKIPPED]} skipped (resumed), {c[FAILED]} failed; {self.fixes} fixes applied; "
+            f"{self.restored_bytes / 1e6:.2f} MB in {seconds:.1f} s ({self.restored_bytes / 1e6 / seconds:.2f} MB/s)"
+        )
+
+
+class PlainProgress:
+    """Not a terminal (a log, a pipe): a progress line every few seconds; ``quiet``: none."""
+
+    def __init__(self, meter: Meter, quiet: bool = False, every: float | None = None) -> None:
+        self.meter = meter
+        self.quiet = quiet
+        self.every = PLAIN_PROGRESS_EVERY if every is None else every
+        self._last = time.monotonic()
+
+    def message(self, line: str) -> None:
+        click.echo(line, err=True)
+
+    def update(self) -> None:
+        now = time.monotonic()
+        if not self.quiet and now - self._last >= self.every:
+            self._last = now
+            click.echo(self.meter.progress_line(), err=True)
+
+    def close(self) -> None:
+        pass
+
+
+class BarProgress:
+    """A terminal: a rich progress bar on stderr, with problems printed above it."""
+
+    def __init__(self, meter: Meter) -> None:
+        from rich.console import Console  # rich costs start-up time: only here
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        self.meter = meter
+        self.console = Console(stderr=True)
+        fields = ("files", "mb", "rate", "eta")
+        # No refresh thread (auto_refresh off): worker processes are forked from a single-threaded parent.
+        self.bar = Progress(TextColumn("respin batch"), BarColumn(),
+                            *(TextColumn(f"{{task.fields[{name}]}}") for name in fields),
+                            console=self.console, auto_refresh=False, transient=True,
+                            redirect_stdout=False, redirect_stderr=False)
+        self.task = self.bar.add_task("", total=max(meter.total_bytes, 1), **dict.fromkeys(fields, ""))
+        self._last = 0.0
+        self.bar.start()
+        self.update(force=True)
+
+    def message(self, line: str) -> None:
+        self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def update(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last >= TICK:
+            self._last = now
+            m = self.meter
+            self.bar.update(self.task, completed=m.done_bytes, files=m.files_text(), mb=m.mb_text(),
+                            rate=m.rate_text(), eta=f"ETA {m.eta()}")
+            self.bar.refresh()
+
+    def close(self) -> None:
+        self.update(force=True)
+        self.bar.stop()
+
+
+class ReportFile:
+    """``--report``: JSON Lines written to a temp file, put in place only when the run completes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        remove_temps_of(path)  # of a killed run
+        directory, name = os.path.split(path)
+        try:
+            fd, self.temp = tempfile.mkstemp(dir=directory or ".", prefix=f".{name}.", suffix=TEMP_SUFFIX)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write the report ({exc.strerror})") from None
+        self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def write(self, outcome: Outcome) -> None:
+        self.handle.write(outcome.report_line())
+
+    def commit(self) -> None:
+        self.handle.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.temp, 0o666 & ~umask)  # mkstemp made it private
+        os.replace(self.temp, self.path)
+
+    def discard(self) -> None:
+        self.handle.close()
+        try:
+            os.unlink(self.temp)
+        except FileNotFoundError:
+            pass
+
+
+# --- the command --------------------------------------------------------------
+
+
+def check_paths(in_dir: str, out_dir: str | None, in_place: bool, backup_suffix: str | None, jobs: int | None) -> None:
+    """Refuse a run that cannot work or could overwrite its inputs (exit 2)."""
+    if not os.path.isdir(in_dir):
+        fail(f"{in_dir}: {'not a directory' if os.path.exists(in_dir) else 'no such directory'}")
+    if jobs is not None and jobs < 1:
+        fail(f"--jobs must be at least 1, not {jobs}")
+    if backup_suffix is not None and not in_place:
+        fail("--backup-suffix only goes with --in-place")
+    if backup_suffix is not None and (not backup_suffix or "/" in backup_suffix or os.sep in backup_suffix):
+        fail(f"--backup-suffix {backup_suffix!r}: give a file name ending such as .orig")
+    if in_place:
+        if out_dir is not None:
+            fail("--in-place rewrites IN_DIR: give no OUT_DIR")
+        return
+    if out_dir is None:
+        fail("missing OUT_DIR (or use --in-place to rewrite IN_DIR)")
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        fail(f"{out_dir}: not a directory")
+    real_in, real_out = os.path.realpath(in_dir), os.path.realpath(out_dir)
+    if real_in == real_out:
+        fail("OUT_DIR is IN_DIR: use --in-place to rewrite the inputs")
+    if is_inside(real_out, real_in):
+        fail("OUT_DIR is inside IN_DIR: the outputs would become inputs of the next run")
+    if is_inside(real_in, real_out):
+        fail("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _respin_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("respin")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _set_signal(signum: int, handler):
+    try:
+        return signal.signal(signum, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
+
+
+def _restore_signal(signum: int, previous) -> None:
+    if previous is not None:
+        _set_signal(signum, previous)
+
+
+def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (), excludes: Sequence[str] = (),
+              jobs: int | None = None, force: bool = False, in_place: bool = False,
+              backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
+              references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
+              no_builtin_tables: bool = False, verbose: bool = False) -> int:
+    """The body of ``respin batch``; returns the exit code."""
+    from .pipeline import fix, load_engine
+
+    check_paths(in_dir, out_dir, in_place, backup_suffix, jobs)
+    config = make_config(tuple(tables), threshold, no_builtin_tables)
+    reference_texts = read_references(tuple(references))
+    engine = load_engine(config)  # bad tables fail here, before anything is written
+    fix("", reference_texts, config)  # and the references are indexed once, here (forked workers inherit it)
+    key = settings_key(config.cache_key(engine.tables.digest), reference_texts, _respin_version())
+    root = in_dir if in_place else out_dir
+    if not in_place:
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+        except OSError as exc:
+            fail(f"{out_dir}: cannot create ({exc.strerror})")
+    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+
+    with exclusive(root):
+        removed = remove_leftover_temps(root)
+        if removed:
+            say(f"respin batch: removed {removed} temp file(s) left by an interrupted run")
+        ignore = frozenset({os.path.realpath(report)}) if report else frozenset()
+        found, refused = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes),
+                              follow_symlinks=not in_place, skip_suffix=backup_suffix, ignore=ignore)
+        tasks: list[Task] = []
+        resumed: list[Outcome] = []
+        if in_place:
+            journal = Journal.open(in_dir, key, (f.rel for f in found))
+            for f in found:
+                tasks.append(Task(f.rel, f.path, f.path, f.size, None if force else journal.expected(f.rel)))
+        else:
+            state = open_output_state(out_dir, key)
+            if state.changed and not force:
+                say("respin batch: the settings differ from the last run into this OUT_DIR: redoing every file")
+            for f in found:
+                target = output_path(out_dir, f.rel)
+                if not force and state.is_done(f, target):
+                    resumed.append(Outcome(f.rel, SKIPPED, f.size))
+                else:
+                    tasks.append(Task(f.rel, f.path, target, f.size))
+
+        settings = Settings(config, reference_texts, None if in_place else os.path.realpath(out_dir), backup_suffix,
+                            journal.path if in_place else None, details=report is not None, verbose=verbose)
+        meter = Meter(len(tasks), sum(t.size for t in tasks))
+        progress = BarProgress(meter) if not quiet and sys.stderr.isatty() else PlainProgress(meter, quiet)
+        report_file = ReportFile(report) if report else None
+
+        def record(outcome: Outcome, planned: bool = True) -> None:
+            meter.add(outcome, planned)
+            if report_file:
+                report_file.write(outcome)
+            if outcome.status == FAILED:
+                progress.message(f"respin: failed: {outcome.error}")
+
+        previous_handler = _set_signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+        try:
+            for item in refused:
+                record(Outcome(item.rel, FAILED, error=f"{item.path}: {item.reason}"), planned=False)
+            for outcome in resumed:
+                record(outcome, planned=False)
+            workers = min(jobs or default_jobs(), len(tasks))
+            if workers <= 1:
+                run_here(tasks, settings, lambda o: (record(o), progress.update()))
+            else:
+                run_pool(tasks, settings, workers, record, progress.update)
+        except BaseException as exc:
+            progress.close()
+            if report_file:
+                report_file.discard()
+            if isinstance(exc, KeyboardInterrupt):
+                say(meter.summary() + " (interrupted; run again to resume)")
+            raise
+        finally:
+            _restore_signal(signal.SIGTERM, previous_handler)
+        progress.close()
+        if report_file:
+            report_file.commit()
+        say(meter.summary())
+    return exitcodes.CHANGED if meter.counts[FAILED] else exitcodes.OK
+
+
+@click.command("batch", epilog=exitcodes.HELP)
+@click.argument("in_dir", type=click.Path())
+@click.argument("out_dir", type=click.Path(), required=False)
+@click.option("--include", "includes", multiple=True, metavar="GLOB",
+              help="Restore files matching GLOB (repeatable). A GLOB with '/' matches the path under IN_DIR, "
+                   "else the file name. [default: *.txt]")
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+              help="Leave out files and folders matching GLOB (repeatable).")
+@click.option("-j", "--jobs", type=int, default=None,
+              help="Worker processes [default: the number of CPUs]; 1 works in this process.")
+@click.option("--force", is_flag=True, help="Redo every file, even those a previous run finished.")
+@click.option("--in-place", is_flag=True, help="Rewrite the files under IN_DIR instead of writing to OUT_DIR.")
+@click.option("--backup-suffix", metavar="SUFFIX",
+              help="With --in-place: first save each file that changes as FILE+SUFFIX (e.g. .orig).")
+@click.option("--report", type=click.Path(dir_okay=False),
+              help="Write one JSON line per file to this file: path, status, fixes, error.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; only failed files.")
+@fix_options
+def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet,
+                  references, tables, threshold, no_builtin_tables, verbose):
+    """Restore every *.txt file under IN_DIR into OUT_DIR, mirroring paths.
+
+    Each output is what `respin fix` gives for its file (an unchanged file is
+    copied byte for byte), written atomically. A re-run resumes: it skips
+    outputs newer than their input and made with the same settings; --force
+    redoes all. Files that cannot be read or decoded are reported and
+    skipped; the exit code is then 1.
+    """
+    run_safely(lambda: run_batch(
+        in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
+        backup_suffix=backup_suffix, report=report, quiet=quiet, references=references, tables=tables,
+        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose), verbose)

@@ -1,0 +1,290 @@
+"""Restoring files in worker processes: the parallel half of ``respin batch``.
+
+Each worker process loads the tables and the language model once (the pool
+initializer), then restores chunks of files: read, :func:`respin.pipeline.fix`
+exactly as ``respin fix`` does, write atomically. The parent keeps a few
+chunks in flight per worker; on Ctrl-C it terminates the pool at once and
+removes the temp files of the writes it cut short, and Linux kills the
+workers if the parent itself is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .batchplan import content_hash, is_inside, journal_line, remove_temps_of
+from .config import Config
+from .textio import InputError, atomic_write, read_text
+
+FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
+TICK = 0.1  # seconds the parent waits for results before it refreshes the progress display
+MAX_CHUNK = 32  # files per round trip to a worker
+CHUNKS_PER_WORKER = 8  # at least, so the workers finish together
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One file for a worker."""
+
+    rel: str
+    source: str
+    target: str  # the output path; the source itself in place
+    size: int
+    expected: str | None = None  # in place: hash of the content respin left there last time
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one file: a line of the report."""
+
+    rel: str
+    status: str
+    size: int = 0
+    fixes: int = 0
+    details: tuple[dict, ...] = ()  # Fix.to_dict() of the applied fixes, when a report wants them
+    error: str | None = None
+
+    def report_line(self) -> str:
+        record = {"path": self.rel, "status": self.status, "fixes": list(self.details), "error": self.error}
+        return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a worker needs; pickled once per worker process."""
+
+    config: Config
+    references: tuple[str, ...]
+    out_root: str | None  # resolved OUT_DIR; None in place
+    backup_suffix: str | None = None
+    journal: str | None = None  # in place: the resume journal workers append to
+    details: bool = False
+    verbose: bool = False
+
+
+def read_input(path: str) -> str:
+    try:
+        return read_text(path)
+    except InputError:
+        if not os.path.lexists(path):
+            raise InputError(f"{path}: vanished since the scan") from None
+        raise
+
+
+class Worker:
+    """Restores one file at a time with an engine loaded once per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        from .pipeline import load_engine
+
+        load_engine(settings.config)  # cached: a no-op when a forked worker inherited it
+        self.settings = settings
+        self._journal = None
+        if settings.journal:
+            self._journal = os.open(settings.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def close(self) -> None:
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
+
+    def __call__(self, task: Task) -> Outcome:
+        from .pipeline import fix
+
+        try:
+            text = read_input(task.source)
+            if task.expected is not None and content_hash(text) == task.expected:
+                return Outcome(task.rel, SKIPPED, task.size)
+            result = fix(text, self.settings.references, self.settings.config)
+            if self.settings.out_root is None:
+                self._write_in_place(task, text, result)
+            else:
+                self._write_output(task, result.text)
+        except InputError as exc:
+            return Outcome(task.rel, FAILED, task.size, error=str(exc))
+        except OSError as exc:
+            return Outcome(task.rel, FAILED, task.size, error=f"{task.target}: cannot write ({exc.strerror or exc})")
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop a million-file run
+            error = f"{task.source}: internal error: {type(exc).__name__}: {exc}"
+            if self.settings.verbose:
+                import traceback
+
+                error += "\n" + traceback.format_exc().rstrip()
+            return Outcome(task.rel, FAILED, task.size, error=error)
+        details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
+        return Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details)
+
+    def _write_output(self, task: Task, text: str) -> None:
+        directory = os.path.dirname(task.target)
+        # A symlink inside OUT_DIR could lead anywhere, even back into IN_DIR.
+        if not is_inside(os.path.realpath(directory), self.settings.out_root):
+            raise InputError(f"{task.target}: its folder leads out of OUT_DIR through a symlink; not written")
+        os.makedirs(directory, exist_ok=True)
+        atomic_write(task.target, text, keep_mode_of=task.source)  # unchanged: a byte copy
+
+    def _write_in_place(self, task: Task, text: str, result) -> None:
+        if result.changed and self.settings.backup_suffix:
+            backup = task.source + self.settings.backup_suffix
+            if not os.path.lexists(backup):  # an existing backup holds an older original: keep it
+                atomic_write(backup, text, keep_mode_of=task.source)
+        # Journal first: a kill before the replace leaves an entry the old content won't match.
+        os.write(self._journal, journal_line(task.rel, content_hash(result.text)).encode("utf-8"))
+        if result.changed:
+            atomic_write(task.source, result.text)
+
+
+_worker: Worker | None = None
+
+
+def _start_pool_worker(settings: Settings) -> None:
+    """Pool initializer: signals, parent-death watch, and the engine, once per process."""
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    _worker = Worker(settings)
+
+
+def _restore_in_pool(chunk: list[Task]) -> list[Outcome]:
+    return [_worker(task) for task in chunk]
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the batch process dies, even by kill -9.
+
+    Without it, orphaned pool workers wait on their queue forever.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+        pass
+
+
+def _remove_temps(task: Task, settings: Settings) -> None:
+    remove_temps_of(task.target)
+    if settings.out_root is None and settings.backup_suffix:
+        remove_temps_of(task.source + settings.backup_suffix)
+
+
+def run_here(tasks: Sequence[Task], settings: Settings, on_outcome: Callable[[Outcome], None]) -> None:
+    """``--jobs 1``: restore in this process."""
+    worker = Worker(settings)
+    try:
+        for task in tasks:
+            try:
+                outcome = worker(task)
+            except BaseException:
+                _remove_temps(task, settings)  # atomic_write cleans up too; this is the belt to its braces
+                raise
+            on_outcome(outcome)
+    finally:
+        worker.close()
+
+
+def chunked(tasks: Sequence[Task], jobs: int) -> list[list[Task]]:
+    """Tasks in chunks: one round trip to a worker per chunk, not per file.
+
+    Small files take a millisecond each, about what a round trip costs, so
+    single-file tasks would leave the workers idle. Enough chunks remain for
+    every worker to stay busy to the end.
+    """
+    size = max(1, min(MAX_CHUNK, len(tasks) // (jobs * CHUNKS_PER_WORKER)))
+    return [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+
+
+def run_pool(tasks: Sequence[Task], settings: Settings, jobs: int, on_outcome: Callable[[Outcome], None],
+             tick: Callable[[], None]) -> None:
+    """Restore ``tasks`` in ``jobs`` worker processes.
+
+    On Ctrl-C the pool is terminated at once and the temp files of the
+    writes it cut short are removed. If a worker dies (OOM killer, a crash),
+    the files it may have been restoring are retried at the end, each one
+    alone in a fresh pool, so only the file that kills a worker fails.
+    """
+    queue = deque(chunked(tasks, jobs))
+    suspects: list[Task] = []
+    fruitless = 0
+    while queue:
+        lost, finished = _pool_pass(queue, settings, jobs, 2 * jobs, on_outcome, tick)
+        suspects += lost
+        fruitless = 0 if finished or not lost else fruitless + 1
+        if fruitless >= 3:
+            raise RuntimeError("worker processes die before restoring any file")
+    queue = deque([task] for task in suspects)
+    while queue:
+        lost, _ = _pool_pass(queue, settings, jobs, 1, on_outcome, tick)
+        for task in lost:
+            on_outcome(Outcome(task.rel, FAILED, task.size, error=(
+                f"{task.source}: the worker process died restoring this file (out of memory or a crash)")))
+
+
+def _pool_pass(queue: deque, settings: Settings, jobs: int, window: int, on_outcome: Callable[[Outcome], None],
+               tick: Callable[[], None]) -> tuple[list[Task], int]:
+    """Run chunks from ``queue`` with at most ``window`` in flight until it is empty or the pool breaks.
+
+    Returns the tasks that were in flight when the pool broke, and how many
+    chunks finished.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(jobs, initializer=_start_pool_worker, initargs=(settings,))
+    inflight: dict = {}
+    lost: list[Task] = []
+    finished = 0
+    try:
+        while queue or inflight:
+            while queue and not lost and len(inflight) < window:
+                chunk = queue.popleft()
+                try:
+                    inflight[pool.submit(_restore_in_pool, chunk)] = chunk
+                except BrokenProcessPool:
+                    queue.appendleft(chunk)
+                    break
+            if not inflight:
+                break
+            done, _ = wait(inflight, timeout=TICK, return_when=FIRST_COMPLETED)
+            for future in done:
+                chunk = inflight.pop(future)
+                try:
+                    outcomes = future.result()
+                except BrokenProcessPool:
+                    lost += chunk
+                    continue
+                finished += 1
+                for outcome in outcomes:
+                    on_outcome(outcome)
+            tick()
+    except BaseException:
+        _stop_pool(pool)
+        for chunk in inflight.values():
+            for task in chunk:
+                _remove_temps(task, settings)
+        raise
+    pool.shutdown(wait=True)
+    return lost, finished
+
+
+def _stop_pool(pool) -> None:
+    """Terminate the workers now: cancelling alone would wait for the files in progress."""
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join()
