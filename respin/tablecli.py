@@ -103,7 +103,7 @@ def describe(phrase: str, tables: Tables) -> list[str]:
         for entry in keeps:
             scope = f"where {' '.join(entry.context)}" if entry.context else "everywhere"
             lines.append(f"  keep ({entry.source or '?'}): vetoes every entry above {scope}")
-        if protected and restoring:
+        if protected.startswith("protected:") and restoring:
             lines.append("  (but the phrase is protected, so none of these is ever proposed)")
     longer = _longer_phrases(tables, folded)
     if longer:

@@ -155,8 +155,12 @@ def test_show_says_when_a_phrase_is_protected():
     tables = build_tables([entry], [("secretary", "general"), ("general",)], "x")
     lines = describe("general", tables)
     assert lines[0].startswith("protected: 'general' is a protected term")
+    assert "(but the phrase is protected, so none of these is ever proposed)" in lines
     tables = build_tables([entry], [("secretary", "general")], "x")
-    assert describe("general", tables)[0] == "protected inside 'secretary general': left alone there"
+    lines = describe("general", tables)
+    assert lines[0] == "protected inside 'secretary general': left alone there"
+    assert lines[2].split() == ["→", "common", "weight", "0.500", "t.tsv:1"]
+    assert not any("never proposed" in line for line in lines)  # only inside the term
 
 
 def test_show_with_a_missing_table_is_a_one_line_error(tmp_path):
