@@ -155,7 +155,7 @@ def test_show_says_when_a_phrase_is_protected():
     tables = build_tables([entry], [("secretary", "general"), ("general",)], "x")
     lines = describe("general", tables)
     assert lines[0].startswith("protected: 'general' is a protected term")
-    assert "(but the phrase is protected, so none of these is ever proposed)" in lines
+    assert "  (but the phrase is protected, so none of these is ever proposed)" in lines
     tables = build_tables([entry], [("secretary", "general")], "x")
     lines = describe("general", tables)
     assert lines[0] == "protected inside 'secretary general': left alone there"
