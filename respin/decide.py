@@ -19,10 +19,18 @@ from .score import Cluster, Option, article_fits
 # many log10 units with a neutral prior; the share of such slots per 1,000
 # words sets the document's prior.
 CONFIDENT_MARGIN = 1.0
-# Spun articles of the seed family show ~40–90 confident slots per 1,000
-# words; clean news shows a handful. A document at this density gets a
-# neutral prior (log10 0).
-SPUN_DENSITY = 30.0
+# Measured on the seeds and the team's clean prose (tests/data/clean): the
+# spun seeds show 75–120 confident slots per 1,000 words, clean news 0–10,
+# machine translation 1. A document at this density or above gets a neutral
+# prior (log10 0) ...
+SPUN_DENSITY = 60.0
+# ... and below it the prior falls this many log10 units per decade of
+# density, so clean prose (~5) starts 2 units down and a lone "mentioned"
+# there is left alone.
+PRIOR_SLOPE = 2.0
+# Words of clean text assumed before the document's own: a short input
+# needs proportionally more evidence before it is treated as spun.
+SMOOTHING_WORDS = 200
 # Never let the prior fall below this: even a clean-looking document can
 # hold one glaring "Secretary-Common".
 MIN_LOG_PRIOR = -3.0
@@ -45,13 +53,19 @@ def confident_slots(clusters: list[Cluster]) -> int:
 
 
 def spin_density(confident: int, words: int) -> float:
-    """Confident restorations per 1,000 words, smoothed for short texts."""
-    return 1000.0 * (confident + 0.5) / (words + 100)
+    """Confident restorations per 1,000 words, smoothed toward clean for short texts."""
+    return 1000.0 * confident / (words + SMOOTHING_WORDS)
 
 
 def log_prior(density: float) -> float:
-    """log10 prior odds that a listed word is spun, from the document's density."""
-    return max(MIN_LOG_PRIOR, min(0.0, math.log10(density / SPUN_DENSITY)))
+    """log10 prior odds that a listed word is spun, from the document's density.
+
+    >>> log_prior(120.0), log_prior(6.0), log_prior(0.0)
+    (0.0, -2.0, -3.0)
+    """
+    if density <= 0:
+        return MIN_LOG_PRIOR
+    return max(MIN_LOG_PRIOR, min(0.0, PRIOR_SLOPE * math.log10(density / SPUN_DENSITY)))
 
 
 def _evidence(options: tuple[Option, ...], j: int) -> float:
