@@ -93,6 +93,10 @@ def fix_options(function: Callable) -> Callable:
         click.option("--threshold", type=float, default=None,
                      help="Margin (log10 odds) a fix must win by; higher is more cautious. [default: 1.0]"),
         click.option("--no-builtin-tables", is_flag=True, help="Use only the tables given with --table."),
+        # Read by make_config from the click context, so commands need no extra parameter.
+        click.option("--assume-spun", is_flag=True, expose_value=False, callback=_remember,
+                     help="Treat the text as spun instead of estimating it per document "
+                          "(for short snippets known to be spun; longer texts estimate it well)."),
         click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors."),
     ]
     for option in reversed(options):
@@ -100,13 +104,20 @@ def fix_options(function: Callable) -> Callable:
     return function
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value) -> None:
+    ctx.meta[f"respin.{param.name}"] = value
+
+
 def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tables: bool):
-    """A Config from command-line options."""
+    """A Config from the options of :func:`fix_options`."""
     from .config import DEFAULT
 
     config = DEFAULT.with_(tables=tuple(os.path.abspath(t) for t in tables), builtin_tables=not no_builtin_tables)
     if threshold is not None:
         config = config.with_(threshold=threshold)
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get("respin.assume_spun"):
+        config = config.with_(spin_prior=0.0)
     return config
 
 
@@ -124,7 +135,8 @@ def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
               show_default=True, help="text: the restored text; json: text and fixes; diff: a unified diff.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any fix would be made.")
 @fix_options
-def fix_command(files, output, in_place, output_format, check, references, tables, threshold, no_builtin_tables, verbose):
+def fix_command(files, output, in_place, output_format, check, references, tables, threshold, no_builtin_tables,
+                verbose):
     """Restore FILE (or stdin, for no FILE or -) and write it to stdout.
 
     With --format json, prints {"text": ..., "fixes": [{"start", "end",

@@ -10,7 +10,7 @@ from helpers import DATA, SPUN_SEEDS, read_seed
 
 from respin.cli import main
 
-MINI = ["--table", str(DATA / "tables" / "mini.tsv"), "--no-builtin-tables"]
+MINI = ["--table", str(DATA / "tables" / "mini.tsv"), "--no-builtin-tables", "--assume-spun"]
 SPUN = "NATO Secretary-Common Jens Stoltenberg mentioned the assembly.\r\n"
 
 
@@ -102,3 +102,10 @@ def test_usage_errors(tmp_path):
     bad_table.write_text("only-one-field\n")
     result = run(["fix", str(path), "--table", str(bad_table)])
     assert result.exit_code == 2 and "t.tsv:1" in result.stderr
+
+
+def test_a_short_ambiguous_snippet_is_left_alone_unless_assumed_spun():
+    snippet = b"She mentioned her grandfather often.\n"
+    table = ["--table", str(DATA / "tables" / "mini.tsv"), "--no-builtin-tables"]
+    assert run(["fix", *table], input=snippet).stdout_bytes == snippet
+    assert run(["fix", *table, "--assume-spun"], input=snippet).stdout_bytes != snippet
