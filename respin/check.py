@@ -156,15 +156,21 @@ def render_text(name: str, verdict: Verdict, color: bool = False) -> str:
     label = verdict.label.upper()
     if color:
         label = click.style(label, fg={SPUN: "red", UNCERTAIN: "yellow", CLEAN: "green"}[verdict.label], bold=True)
+    counts = ", ".join(_plural(n, unit) for n, unit in
+                       ((verdict.fixes, "fix"), (verdict.phrases, "distinct phrase"), (verdict.words, "word")))
     lines = [
-        f"{name}: {label} — {verdict.density:.1f} per 1,000 words "
-        f"({verdict.fixes} fixes, {verdict.phrases} distinct phrases, {verdict.words:,} words)",
+        f"{name}: {label} — density {verdict.density:.1f} per 1,000 words ({counts})",
         f"  why: {verdict.reason}",
     ]
     for p in verdict.evidence:
         times = f"  ×{p.count}" if p.count > 1 else ""
         lines.append(f"  {p.score:+6.2f}  {p.before} → {p.after}{times}")
     return "\n".join(lines) + "\n"
+
+
+def _plural(count: int, unit: str) -> str:
+    suffix = "" if count == 1 else ("es" if unit.endswith("x") else "s")
+    return f"{count:,} {unit}{suffix}"
 
 
 def render_summary(verdicts: list[Verdict]) -> str:
