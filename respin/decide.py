@@ -11,9 +11,11 @@ neighbouring fixes are still judged together ("safety calls for" →
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from .records import Fix, Token
-from .score import Cluster, Option, article_fits
+from .score import Cluster, Option, Slot, article_fits
 
 # A slot is "confident" evidence of spinning when restoring it wins by this
 # many log10 units with a neutral prior; the share of such slots per 1,000
@@ -31,6 +33,13 @@ PRIOR_SLOPE = 2.0
 # Words of clean text assumed before the document's own: a short input
 # needs proportionally more evidence before it is treated as spun.
 SMOOTHING_WORDS = 200
+# log10 bonus for each other confident restoration by the same table entry
+# in the document, counted up to CONSISTENCY_CAP times.
+CONSISTENCY_BONUS = 0.5
+CONSISTENCY_CAP = 2
+# Pseudo-count of spun uses behind the counter-evidence: two plain uses of
+# the original halve the odds of a restoration, eight divide them by five.
+UNSPUN_PSEUDO_COUNT = 2.0
 # Never let the prior fall below this: even a clean-looking document can
 # hold one glaring "Secretary-Common".
 MIN_LOG_PRIOR = -3.0
@@ -74,22 +83,94 @@ def _evidence(options: tuple[Option, ...], j: int) -> float:
     return (options[j].reference - keep.reference) + (options[j].article - keep.article)
 
 
-def _objective(cluster: Cluster, combo: tuple[int, ...], prior: float, threshold: float) -> float:
+@dataclass(frozen=True)
+class Setting:
+    """What a decision weighs besides the scores: prior, threshold, and the
+    restorations the document itself already made with confidence."""
+
+    prior: float
+    threshold: float
+    # table entry ("file:line") -> end offsets of its confident restorations
+    peers: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    # how often each original (normalized) stands in the text unspun
+    unspun: Mapping[str, int] = field(default_factory=dict)
+
+    def counter_evidence(self, slot: Slot, j: int) -> float:
+        """log10 penalty when the text keeps the original elsewhere as it is:
+        a spinner that swaps "said" for "mentioned" does it everywhere, so a
+        text full of plain "said" makes a lone "mentioned" likely genuine."""
+        kept = self.unspun.get(slot.options[j].text.lower(), 0)
+        return math.log10(UNSPUN_PSEUDO_COUNT / (UNSPUN_PSEUDO_COUNT + kept)) if kept else 0.0
+
+    def consistency(self, slot: Slot, j: int) -> float:
+        """log10 bonus when other spans of this document were confidently
+        restored with the same entry: a spinner swaps a word the same way
+        throughout a text ("one sense per discourse")."""
+        entry = slot.options[j].entry
+        ends = self.peers.get(entry.source) if entry else None
+        if not ends:
+            return 0.0
+        others = len(ends - {slot.candidate.end})
+        return CONSISTENCY_BONUS * min(others, CONSISTENCY_CAP)
+
+
+def _objective(cluster: Cluster, combo: tuple[int, ...], setting: Setting) -> float:
     total = cluster.lm[combo]
     for slot, j in zip(cluster.slots, combo):
         if j:
-            total += slot.options[j].channel + prior - threshold + _evidence(slot.options, j)
+            total += (
+                slot.options[j].channel
+                + setting.prior
+                - setting.threshold
+                + _evidence(slot.options, j)
+                + setting.consistency(slot, j)
+                + setting.counter_evidence(slot, j)
+            )
     return total
 
 
-def decide(
-    text: str, tokens: list[Token], clusters: list[Cluster], prior: float, threshold: float
+def decide(text: str, tokens: list[Token], clusters: list[Cluster], prior: float, threshold: float) -> tuple[list[Fix], list[Fix]]:
+    """Applied and rejected fixes, each in text order.
+
+    Two passes: the first finds the restorations that win clearly on their
+    own; the second lets those vouch for the same swap elsewhere in the text.
+    """
+    unspun = unspun_originals(tokens, clusters)
+    first, rejected = _decide_once(text, tokens, clusters, Setting(prior, threshold, unspun=unspun))
+    peers: dict[str, set[int]] = {}
+    for fix in first:
+        if fix.score >= threshold + CONFIDENT_MARGIN:
+            peers.setdefault(fix.entry, set()).add(fix.end)
+    if not peers:
+        return first, rejected
+    frozen = {entry: frozenset(ends) for entry, ends in peers.items()}
+    return _decide_once(text, tokens, clusters, Setting(prior, threshold, frozen, unspun))
+
+
+def unspun_originals(tokens: list[Token], clusters: list[Cluster]) -> dict[str, int]:
+    """How often each candidate original occurs in the text as plain words."""
+    wanted = {option.text.lower() for cluster in clusters for slot in cluster.slots for option in slot.options[1:]}
+    lengths: dict[str, set[int]] = {}
+    for phrase in wanted:
+        words = phrase.split()
+        lengths.setdefault(words[0], set()).add(len(words))
+    counts: dict[str, int] = {}
+    norms = [t.norm for t in tokens]
+    for i, word in enumerate(norms):
+        for n in lengths.get(word, ()):
+            phrase = " ".join(norms[i : i + n])
+            if phrase in wanted:
+                counts[phrase] = counts.get(phrase, 0) + 1
+    return counts
+
+
+def _decide_once(
+    text: str, tokens: list[Token], clusters: list[Cluster], setting: Setting
 ) -> tuple[list[Fix], list[Fix]]:
-    """Applied and rejected fixes, each in text order."""
     applied: list[Fix] = []
     rejected: list[Fix] = []
     for cluster in clusters:
-        best = max(cluster.lm, key=lambda c: _objective(cluster, c, prior, threshold))
+        best = max(cluster.lm, key=lambda c: _objective(cluster, c, setting))
         for k, slot in enumerate(cluster.slots):
             margins = []
             for j in range(1, len(slot.options)):
@@ -97,8 +178,8 @@ def decide(
                 if combo not in cluster.lm:  # large cluster scored slot by slot
                     combo = tuple(j if i == k else 0 for i in range(len(best)))
                 reverted = combo[:k] + (0,) + combo[k + 1 :]
-                margin = _objective(cluster, combo, prior, threshold) - _objective(cluster, reverted, prior, threshold)
-                margins.append((margin + threshold, j, cluster.lm[combo] - cluster.lm[reverted]))
+                margin = _objective(cluster, combo, setting) - _objective(cluster, reverted, setting)
+                margins.append((margin + setting.threshold, j, cluster.lm[combo] - cluster.lm[reverted]))
             margins.sort(reverse=True)
             chosen = best[k]
             if chosen:
@@ -106,14 +187,14 @@ def decide(
             else:
                 score, j, lm_gain = margins[0]
             alternatives = tuple((slot.options[jj].text, s) for s, jj, _ in margins if jj != j)
-            fix = _make_fix(text, tokens, slot, j, score, lm_gain, prior, alternatives, applied=bool(chosen))
+            fix = _make_fix(text, tokens, slot, j, score, lm_gain, setting, alternatives, applied=bool(chosen))
             (applied if chosen else rejected).append(fix)
     applied.sort(key=lambda f: f.start)
     rejected.sort(key=lambda f: f.start)
     return applied, rejected
 
 
-def _make_fix(text, tokens, slot, j, score, lm_gain, prior, alternatives, applied) -> Fix:
+def _make_fix(text, tokens, slot, j, score, lm_gain, setting, alternatives, applied) -> Fix:
     candidate = slot.candidate
     option = slot.options[j]
     keep = slot.options[0]
@@ -121,8 +202,14 @@ def _make_fix(text, tokens, slot, j, score, lm_gain, prior, alternatives, applie
     evidence = [
         f"table {entry.source}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})",
         f"language model {lm_gain:+.2f}",
-        f"document spin prior {prior:+.2f}",
+        f"document spin prior {setting.prior:+.2f}",
     ]
+    consistency = setting.consistency(slot, j)
+    if consistency:
+        evidence.append(f"swapped the same way elsewhere in this document ({consistency:+.2f})")
+    counter = setting.counter_evidence(slot, j)
+    if counter:
+        evidence.append(f"the text uses {option.text!r} unchanged elsewhere ({counter:+.2f})")
     evidence += keep.evidence + option.evidence
     start, before, after = candidate.start, candidate.spun, option.text
     if applied and candidate.first > 0 and tokens[candidate.first - 1].sentence == tokens[candidate.first].sentence:
