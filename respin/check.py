@@ -6,8 +6,8 @@ it applied. Spinning is dense *and* varied — a spinner swaps dozens of
 different words — while the other damage a text can carry is not: a clean
 article that says "mentioned" twice, a typo, or a clumsy machine
 translation yields at most a few confident restorations of one or two
-phrases. So "spun" needs both a high density and several distinct spun
-phrases; a lone glaring phrase ("Secretary-Common") only makes a document
+phrases. So "spun" needs both a high density and several distinct, strongly
+restored phrases; a lone glaring phrase ("Secretary-Common") only makes a document
 "uncertain".
 """
 
@@ -36,7 +36,12 @@ SPUN_DENSITY = 20.0  # at or above this (with enough distinct phrases): spun
 CLEAN_DENSITY = 15.0  # below this (and nothing glaring): clean; between: uncertain
 # A spinner swaps many different words; repeats of one phrase ("mentioned",
 # "mentioned", ...) are what a clean article using that word looks like.
+# Only phrases restored with a score of at least STRONG_SCORE count: the
+# spun seeds show 57-102 such phrases, short spun snippets 4-5, and clean
+# paragraphs crammed with "mentioned", "safety", "navy", "officers" and
+# "however" used correctly show none (their few fixes score 1.1-1.6).
 MIN_SPUN_PHRASES = 3
+STRONG_SCORE = 2.0
 # A single restoration this strong in an otherwise clean text is worth a
 # human look, but is not proof of spinning: "Secretary-Common" planted in
 # each clean file scores 5.5-6.5, while the few fixes clean prose gets on
@@ -55,6 +60,7 @@ class Cutoffs:
     spun_density: float = SPUN_DENSITY
     clean_density: float = CLEAN_DENSITY
     min_phrases: int = MIN_SPUN_PHRASES
+    strong_score: float = STRONG_SCORE
     glaring_score: float = GLARING_SCORE
 
 
@@ -88,6 +94,7 @@ class Verdict:
     words: int
     fixes: int  # applied fixes
     phrases: int  # distinct spun phrases among them
+    strong: int  # of which restored with at least the strong score
     evidence: tuple[Phrase, ...]  # the strongest phrases, best first
 
     @property
@@ -97,7 +104,7 @@ class Verdict:
     def to_dict(self) -> dict:
         return {"verdict": self.label, "reason": self.reason, "density": round(self.density, 2),
                 "confident": self.confident, "words": self.words, "fixes": self.fixes,
-                "phrases": self.phrases, "evidence": [p.to_dict() for p in self.evidence]}
+                "phrases": self.phrases, "strong": self.strong, "evidence": [p.to_dict() for p in self.evidence]}
 
 
 def spun_phrases(fixes: tuple[Fix, ...] | list[Fix]) -> list[Phrase]:
@@ -127,19 +134,19 @@ def assess(result: Result, cutoffs: Cutoffs = DEFAULT_CUTOFFS, top: int = TOP_PH
     """Decide whether the document behind ``result`` is spun, clean or uncertain."""
     density, confident = document_density(result)
     phrases = spun_phrases(result.fixes)
-    distinct = len(phrases)
-    label, reason = _classify(density, phrases, cutoffs)
-    return Verdict(label, reason, density, confident, result.words, len(result.fixes), distinct,
+    strong = sum(p.score >= cutoffs.strong_score for p in phrases)
+    label, reason = _classify(density, phrases, strong, cutoffs)
+    return Verdict(label, reason, density, confident, result.words, len(result.fixes), len(phrases), strong,
                    tuple(phrases[:max(top, 0)]))
 
 
-def _classify(density: float, phrases: list[Phrase], cutoffs: Cutoffs) -> tuple[str, str]:
-    distinct = len(phrases)
+def _classify(density: float, phrases: list[Phrase], strong: int, cutoffs: Cutoffs) -> tuple[str, str]:
     at = f"density {density:.1f}"
     if density >= cutoffs.spun_density:
-        if distinct >= cutoffs.min_phrases:
-            return SPUN, f"{at} ≥ {cutoffs.spun_density:g} with {distinct} distinct spun phrases"
-        return UNCERTAIN, f"{at} ≥ {cutoffs.spun_density:g} but only {distinct} distinct spun phrase(s)"
+        strongly = f"distinct spun phrases scoring ≥ {cutoffs.strong_score:g}"
+        if strong >= cutoffs.min_phrases:
+            return SPUN, f"{at} ≥ {cutoffs.spun_density:g} with {strong} {strongly}"
+        return UNCERTAIN, f"{at} ≥ {cutoffs.spun_density:g} but only {strong} {strongly}"
     if density >= cutoffs.clean_density:
         return UNCERTAIN, f"{at} between {cutoffs.clean_density:g} and {cutoffs.spun_density:g}"
     if phrases and phrases[0].score >= cutoffs.glaring_score:
@@ -187,7 +194,7 @@ def render_summary(verdicts: list[Verdict]) -> str:
 @click.option("--clean-density", type=click.FloatRange(min=0), default=CLEAN_DENSITY, show_default=True,
               help="Spin density below which a document is clean; in between it is uncertain.")
 @click.option("--min-phrases", type=click.IntRange(min=1), default=MIN_SPUN_PHRASES, show_default=True,
-              help="Distinct spun phrases a spun document must show.")
+              help=f"Distinct spun phrases scoring ≥ {STRONG_SCORE:g} a spun document must show.")
 @click.option("--top", type=click.IntRange(min=0), default=TOP_PHRASES, show_default=True,
               help="How many spun phrases to show as evidence.")
 @fix_options

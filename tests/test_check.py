@@ -45,7 +45,7 @@ def test_spun_seeds_are_spun(seed):
     assert result.exit_code == 1, result.stderr
     [verdict] = verdicts(result)
     assert verdict["verdict"] == SPUN
-    assert verdict["phrases"] >= 3
+    assert verdict["strong"] >= 3
     assert verdict["evidence"], "a spun verdict shows its evidence"
 
 
@@ -61,6 +61,33 @@ def test_clean_reference_and_machine_translation_are_not_spun(seed):
 def test_clean_prose_is_not_spun(path):
     """Never-spun news on several topics, incl. "mentioned"/"safety" used correctly and typos."""
     result = run("--format", "json", str(path))
+    assert result.exit_code == 0, result.stderr
+    [verdict] = verdicts(result)
+    assert verdict["verdict"] != SPUN
+
+
+# Written for this test: clean news crammed with words spinners produce ("mentioned",
+# "safety", "navy", "officers", "assembly", "however", "critical", "management"),
+# each used as a reporter would.
+LOADED_CLEAN = [
+    "The navy said on Monday that two officers had been suspended after a safety review found critical "
+    "flaws in how the ship's fuel was stored. The review, which the admiral mentioned in a brief statement, "
+    "was ordered last spring after a fire in the engine room injured four sailors.\n\n"
+    "Officials said the management of the base would change hands next month. However, they declined to "
+    "name the new commander. The United Nations General Assembly is expected to discuss maritime safety at "
+    "its autumn session, and several delegations have mentioned the incident as an example of the risks "
+    "that aging fleets pose.\n",
+    "Police officers were called to the assembly hall on Friday evening after a critical water main burst "
+    "beneath the stage, flooding the basement. No one was hurt. The school's management said classes would "
+    "resume on Monday, but the hall would remain closed while engineers assessed the damage.\n\n"
+    "Parents mentioned that the building had flooded before, in 2019, and asked whether safety checks had "
+    "been carried out since. However, the head teacher said the priority now was to keep students learning.\n",
+]
+
+
+@pytest.mark.parametrize("text", LOADED_CLEAN, ids=["navy", "school"])
+def test_clean_prose_full_of_spinner_words_is_not_spun(text):
+    result = run("--format", "json", "-", input=text)
     assert result.exit_code == 0, result.stderr
     [verdict] = verdicts(result)
     assert verdict["verdict"] != SPUN
@@ -115,7 +142,8 @@ def test_json_is_one_object_per_document():
     rows = verdicts(result)
     assert [r["file"] for r in rows] == names
     for row in rows:
-        assert {"verdict", "reason", "density", "confident", "words", "fixes", "phrases", "evidence"} <= set(row)
+        assert {"verdict", "reason", "density", "confident", "words", "fixes", "phrases", "strong",
+                "evidence"} <= set(row)
         scores = [e["score"] for e in row["evidence"]]
         assert scores == sorted(scores, reverse=True)
         assert row["density"] > 0 and row["words"] > 0
@@ -213,6 +241,18 @@ def test_dense_but_one_repeated_phrase_is_not_spun():
     verdict = assess(make_result(fixes, density=60.0))
     assert verdict.label == UNCERTAIN
     assert verdict.phrases == 1 and verdict.evidence[0].count == 12
+
+
+def test_dense_with_many_weak_phrases_is_not_spun():
+    """Several genuine uses each nudged just past the fix margin are not a spinner's work."""
+    fixes = [make_fix(w, "x", 1.5, i * 20) for i, w in enumerate(["mentioned", "safety", "navy", "officers"])]
+    verdict = assess(make_result(fixes, density=25.0))
+    assert verdict.label == UNCERTAIN and verdict.phrases == 4 and verdict.strong == 0
+    fixes[0] = make_fix("calls for", "demands", 2.5)
+    fixes[1] = make_fix("critical", "serious", 3.0, 20)
+    assert assess(make_result(fixes, density=25.0)).strong == 2
+    fixes[2] = make_fix("Jap Europe", "Eastern Europe", 6.0, 40)
+    assert assess(make_result(fixes, density=25.0)).label == SPUN
 
 
 def test_one_glaring_phrase_is_uncertain_and_a_weak_one_is_clean():
