@@ -17,7 +17,7 @@ def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Cand
     words = [t.norm for t in tokens]
     protected = _protected_mask(words, tables)
     candidates: list[Candidate] = []
-    index = tables.index
+    index = tables.by_length
     i = 0
     while i < len(tokens):
         if words[i] not in index:  # the common case: not a spun form at all
@@ -46,16 +46,22 @@ def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
 def _match_at(
     text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables
 ) -> Candidate | None:
-    for phrase, entries in tables.lookup(words[i]):
-        last = i + len(phrase) - 1
-        if last >= len(tokens) or any(protected[i : last + 1]):
+    for length, phrases in tables.by_length.get(words[i], ()):
+        last = i + length - 1
+        if last >= len(tokens):
             continue
-        if not _phrase_matches(text, tokens, words, i, phrase, entries):
-            continue
-        usable = [e for e in entries if _context_holds(e, text, tokens, i, last)]
-        if not usable or any(e.keeps for e in usable):
+        entries = phrases.get(tuple(words[i : last + 1]))
+        if entries is None or any(protected[i : last + 1]) or not _joined_plainly(text, tokens, i, last):
             continue
         spun = text[tokens[i].start : tokens[last].end]
+        exact_spun = spun.replace("’", "'")
+        usable = [
+            e
+            for e in entries
+            if ("case=exact" not in e.context or e.spun == exact_spun) and _context_holds(e, text, tokens, i, last)
+        ]
+        if not usable or any(e.keeps for e in usable):
+            continue
         options: dict[str, Entry] = {}
         for entry in usable:
             restored = apply_case(entry.original, spun)
@@ -68,16 +74,11 @@ def _match_at(
     return None
 
 
-def _phrase_matches(
-    text: str, tokens: list[Token], words: list[str], i: int, phrase: tuple[str, ...], entries: tuple[Entry, ...]
-) -> bool:
-    exact = "case=exact" in entries[0].context
-    for offset, expected in enumerate(phrase):
-        token = tokens[i + offset]
-        actual = text[token.start : token.end].replace("’", "'") if exact else words[i + offset]
-        if actual != expected:
-            return False
-        if offset and (token.sentence != tokens[i].sentence or text[tokens[i + offset - 1].end : token.start] != " "):
+def _joined_plainly(text: str, tokens: list[Token], first: int, last: int) -> bool:
+    """Whether the words of a phrase stand in one sentence, one space apart."""
+    sentence = tokens[first].sentence
+    for k in range(first + 1, last + 1):
+        if tokens[k].sentence != sentence or text[tokens[k - 1].end : tokens[k].start] != " ":
             return False
     return True
 

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .records import Fix, Token
+from .records import Candidate, Fix, Token
 from .score import Cluster, Option, Slot, article_fits
 
 # A slot is "confident" evidence of spinning when restoring it wins by this
@@ -110,41 +110,18 @@ class Setting:
         ends = self.peers.get(entry.source) if entry else None
         if not ends:
             return 0.0
-        others = len(ends - {slot.candidate.end})
+        others = len(ends) - (slot.candidate.end in ends)
         return CONSISTENCY_BONUS * min(others, CONSISTENCY_CAP)
 
-
-def _objective(cluster: Cluster, combo: tuple[int, ...], setting: Setting) -> float:
-    total = cluster.lm[combo]
-    for slot, j in zip(cluster.slots, combo):
-        if j:
-            total += (
-                slot.options[j].channel
-                + setting.prior
-                - setting.threshold
-                + _evidence(slot.options, j)
-                + setting.consistency(slot, j)
-                + setting.counter_evidence(slot, j)
-            )
-    return total
-
-
-def decide(text: str, tokens: list[Token], clusters: list[Cluster], prior: float, threshold: float) -> tuple[list[Fix], list[Fix]]:
-    """Applied and rejected fixes, each in text order.
-
-    Two passes: the first finds the restorations that win clearly on their
-    own; the second lets those vouch for the same swap elsewhere in the text.
-    """
-    unspun = unspun_originals(tokens, clusters)
-    first, rejected = _decide_once(text, tokens, clusters, Setting(prior, threshold, unspun=unspun))
-    peers: dict[str, set[int]] = {}
-    for fix in first:
-        if fix.score >= threshold + CONFIDENT_MARGIN:
-            peers.setdefault(fix.entry, set()).add(fix.end)
-    if not peers:
-        return first, rejected
-    frozen = {entry: frozenset(ends) for entry, ends in peers.items()}
-    return _decide_once(text, tokens, clusters, Setting(prior, threshold, frozen, unspun))
+    def gain(self, slot: Slot, j: int) -> float:
+        """Everything but the language model that speaks for option j over keeping."""
+        return (
+            slot.options[j].channel
+            + self.prior
+            + _evidence(slot.options, j)
+            + self.consistency(slot, j)
+            + self.counter_evidence(slot, j)
+        )
 
 
 def unspun_originals(tokens: list[Token], clusters: list[Cluster]) -> dict[str, int]:
@@ -164,44 +141,84 @@ def unspun_originals(tokens: list[Token], clusters: list[Cluster]) -> dict[str, 
     return counts
 
 
-def _decide_once(
-    text: str, tokens: list[Token], clusters: list[Cluster], setting: Setting
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The decision about one slot: its best restoration and how it fared."""
+
+    slot: Slot
+    option: int  # index of the best restoration in slot.options (never 0, "keep")
+    score: float  # log10 odds of that restoration over keeping, every term counted
+    lm_gain: float
+    applied: bool
+    alternatives: tuple[tuple[str, float], ...]  # the other restorations with their scores
+
+
+def decide(
+    text: str, tokens: list[Token], clusters: list[Cluster], prior: float, threshold: float
 ) -> tuple[list[Fix], list[Fix]]:
-    applied: list[Fix] = []
-    rejected: list[Fix] = []
-    for cluster in clusters:
-        best = max(cluster.lm, key=lambda c: _objective(cluster, c, setting))
-        for k, slot in enumerate(cluster.slots):
-            margins = []
-            for j in range(1, len(slot.options)):
-                combo = best[:k] + (j,) + best[k + 1 :]
-                if combo not in cluster.lm:  # large cluster scored slot by slot
-                    combo = tuple(j if i == k else 0 for i in range(len(best)))
-                reverted = combo[:k] + (0,) + combo[k + 1 :]
-                margin = _objective(cluster, combo, setting) - _objective(cluster, reverted, setting)
-                margins.append((margin + setting.threshold, j, cluster.lm[combo] - cluster.lm[reverted]))
-            margins.sort(reverse=True)
-            chosen = best[k]
-            if chosen:
-                score, j, lm_gain = next(m for m in margins if m[1] == chosen)
+    """Applied and rejected fixes, each in text order.
+
+    Two passes: the first finds the restorations that win clearly on their
+    own; the second lets those vouch for the same swap elsewhere in the text.
+    """
+    setting = Setting(prior, threshold, unspun=unspun_originals(tokens, clusters))
+    choices = first_choices = [choice for cluster in clusters for choice in choose(cluster, setting)]
+    peers: dict[str, set[int]] = {}
+    for choice in choices:
+        if choice.applied and choice.score >= threshold + CONFIDENT_MARGIN:
+            peers.setdefault(choice.slot.options[choice.option].entry.source, set()).add(choice.slot.candidate.end)
+    if peers:
+        # Only clusters with an option whose entry now has peers can change.
+        setting = Setting(prior, threshold, {e: frozenset(ends) for e, ends in peers.items()}, setting.unspun)
+        choices = []
+        position = 0
+        for cluster in clusters:
+            size = len(cluster.slots)
+            if any(o.entry.source in peers for slot in cluster.slots for o in slot.options[1:]):
+                choices += choose(cluster, setting)
             else:
-                score, j, lm_gain = margins[0]
-            alternatives = tuple((slot.options[jj].text, s) for s, jj, _ in margins if jj != j)
-            fix = _make_fix(text, tokens, slot, j, score, lm_gain, setting, alternatives, applied=bool(chosen))
-            (applied if chosen else rejected).append(fix)
-    applied.sort(key=lambda f: f.start)
-    rejected.sort(key=lambda f: f.start)
+                choices += first_choices[position : position + size]
+            position += size
+    fixes = [_make_fix(text, tokens, choice, setting) for choice in choices]
+    applied = sorted((f for f in fixes if f.applied), key=lambda f: f.start)
+    rejected = sorted((f for f in fixes if not f.applied), key=lambda f: f.start)
     return applied, rejected
 
 
-def _make_fix(text, tokens, slot, j, score, lm_gain, setting, alternatives, applied) -> Fix:
+def choose(cluster: Cluster, setting: Setting) -> list[Choice]:
+    """The best reading of a cluster, and each slot's margin against keeping."""
+    gains = [[0.0] + [setting.gain(slot, j) for j in range(1, len(slot.options))] for slot in cluster.slots]
+    # What choosing option j of slot k adds to a reading; keeping adds nothing.
+    rows = [[0.0] + [g - setting.threshold for g in row[1:]] for row in gains]
+    lm = cluster.lm
+    best = max(lm, key=lambda combo: lm[combo] + sum(map(list.__getitem__, rows, combo)))
+    choices = []
+    for k, slot in enumerate(cluster.slots):
+        margins = []
+        for j in range(1, len(slot.options)):
+            combo = best[:k] + (j,) + best[k + 1 :]
+            if combo not in cluster.lm:  # a large cluster is scored slot by slot
+                combo = tuple(j if i == k else 0 for i in range(len(best)))
+            reverted = combo[:k] + (0,) + combo[k + 1 :]
+            lm_gain = cluster.lm[combo] - cluster.lm[reverted]
+            margins.append((lm_gain + gains[k][j], j, lm_gain))
+        margins.sort(reverse=True)
+        chosen = best[k]
+        score, j, lm_gain = next(m for m in margins if m[1] == chosen) if chosen else margins[0]
+        alternatives = tuple((slot.options[other].text, s) for s, other, _ in margins if other != j)
+        choices.append(Choice(slot, j, score, lm_gain, bool(chosen), alternatives))
+    return choices
+
+
+def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) -> Fix:
+    slot, j = choice.slot, choice.option
     candidate = slot.candidate
     option = slot.options[j]
     keep = slot.options[0]
     entry = option.entry
     evidence = [
         f"table {entry.source}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})",
-        f"language model {lm_gain:+.2f}",
+        f"language model {choice.lm_gain:+.2f}",
         f"document spin prior {setting.prior:+.2f}",
     ]
     consistency = setting.consistency(slot, j)
@@ -212,25 +229,25 @@ def _make_fix(text, tokens, slot, j, score, lm_gain, setting, alternatives, appl
         evidence.append(f"the text uses {option.text!r} unchanged elsewhere ({counter:+.2f})")
     evidence += keep.evidence + option.evidence
     start, before, after = candidate.start, candidate.spun, option.text
-    if applied and candidate.first > 0 and tokens[candidate.first - 1].sentence == tokens[candidate.first].sentence:
+    if choice.applied and candidate.first > 0 and tokens[candidate.first - 1].sentence == tokens[candidate.first].sentence:
         start, before, after = _repair_article(text, tokens[candidate.first - 1], candidate, after)
     return Fix(
         start=start,
         end=candidate.end,
         before=before,
         after=after,
-        score=score,
+        score=choice.score,
         channel=option.channel,
-        lm=lm_gain,
+        lm=choice.lm_gain,
         reference=option.reference - keep.reference,
         entry=entry.source,
         evidence=tuple(evidence),
-        applied=applied,
-        alternatives=alternatives,
+        applied=choice.applied,
+        alternatives=choice.alternatives,
     )
 
 
-def _repair_article(text: str, previous: Token, candidate, after: str) -> tuple[int, str, str]:
+def _repair_article(text: str, previous: Token, candidate: Candidate, after: str) -> tuple[int, str, str]:
     """Widen a fix over a preceding "a"/"an" when the restored word needs the other one."""
     article = text[previous.start : previous.end]
     if article.lower() not in ("a", "an") or article_fits(article, after):

@@ -30,9 +30,9 @@ _OOV_SENTINEL = -536870912
 
 
 class Scorer(Protocol):
-    """A language model: log10 P(word | history), history oldest first."""
+    """A language model: log10 P(word | prev2 prev1); ``prev2`` is None at a sentence start."""
 
-    def logprob(self, word: str, history: tuple[str, ...]) -> float: ...
+    def logprob(self, word: str, prev2: str | None, prev1: str) -> float: ...
 
 
 class PocketsphinxScorer:
@@ -47,11 +47,11 @@ class PocketsphinxScorer:
         self._model = NGramModel.readfile(self.path)
         self._cache: dict[tuple[str, ...], float] = {}
 
-    def logprob(self, word: str, history: tuple[str, ...]) -> float:
-        key = (word, *history[-2:][::-1])
+    def logprob(self, word: str, prev2: str | None, prev1: str) -> float:
+        key = (word, prev1, prev2)
         value = self._cache.get(key)
         if value is None:
-            raw = self._model.prob(list(key))
+            raw = self._model.prob([word, prev1] if prev2 is None else [word, prev1, prev2])
             if raw <= _OOV_SENTINEL:
                 value = NUMBER_LOGPROB if word[:1].isdigit() else OOV_LOGPROB
             else:

@@ -10,7 +10,6 @@ prior are added by the decide stage, which owns the trade-off.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -185,40 +184,46 @@ def article_fits(article: str, following: str) -> bool:
 def _score_cluster(
     slots: list[Slot], spans: list[tuple[int, int]], words: list[str], scorer: Scorer
 ) -> Cluster:
-    sizes = [len(slot.options) for slot in slots]
-    if math.prod(sizes) <= MAX_COMBINATIONS:
-        combos = list(itertools.product(*(range(n) for n in sizes)))
-    else:  # every slot alone, the others kept
-        combos = [tuple([0] * len(slots))]
-        for k, n in enumerate(sizes):
-            for j in range(1, n):
-                combo = [0] * len(slots)
-                combo[k] = j
-                combos.append(tuple(combo))
+    """LM score of every combination of the slots' options over the window they affect.
+
+    Combinations are walked as a tree, so a shared prefix is scored once.
+    Above MAX_COMBINATIONS only the combinations that change one slot at a
+    time are scored.
+    """
     window_start = spans[0][0]
     window_end = min(spans[-1][1] + 2, len(words))
-    history = tuple(words[max(0, window_start - 2) : window_start]) or (SENTENCE_START,)
-    if window_start == 1:
+    gaps = [()] + [tuple(words[a[1] : b[0]]) for a, b in zip(spans, spans[1:])]
+    tail = tuple(words[spans[-1][1] : window_end]) + ((SENTENCE_END,) if window_end == len(words) else ())
+    if window_start >= 2:
+        history = (words[window_start - 2], words[window_start - 1])
+    elif window_start == 1:
         history = (SENTENCE_START, words[0])
-    lm = {}
-    for combo in combos:
-        sequence: list[str] = []
-        position = window_start
-        for slot, span, choice in zip(slots, spans, combo):
-            sequence += words[position : span[0]]
-            sequence += slot.options[choice].words
-            position = span[1]
-        sequence += words[position:window_end]
-        if window_end == len(words):
-            sequence.append(SENTENCE_END)
-        lm[combo] = _sequence_logprob(sequence, history, scorer)
+    else:
+        history = (None, SENTENCE_START)
+    max_changes = len(slots) if math.prod(len(slot.options) for slot in slots) <= MAX_COMBINATIONS else 1
+    lm: dict[tuple[int, ...], float] = {}
+
+    def walk(k: int, prev2: str | None, prev1: str, total: float, combo: tuple[int, ...], changes: int) -> None:
+        if k == len(slots):
+            lm[combo] = total + _words_logprob(tail, prev2, prev1, scorer)[0]
+            return
+        gap_total, prev2, prev1 = _words_logprob(gaps[k], prev2, prev1, scorer)
+        for j, option in enumerate(slots[k].options):
+            if j and changes == max_changes:
+                break
+            option_total, next2, next1 = _words_logprob(option.words, prev2, prev1, scorer)
+            walk(k + 1, next2, next1, total + gap_total + option_total, combo + (j,), changes + bool(j))
+
+    walk(0, history[0], history[1], 0.0, (), 0)
     return Cluster(tuple(slots), lm)
 
 
-def _sequence_logprob(sequence: list[str], history: tuple[str, ...], scorer: Scorer) -> float:
+def _words_logprob(
+    words: tuple[str, ...], prev2: str | None, prev1: str, scorer: Scorer
+) -> tuple[float, str | None, str]:
+    """log10 P(words | two words of history), and the history after them."""
     total = 0.0
-    context = list(history)
-    for word in sequence:
-        total += scorer.logprob(word, tuple(context[-2:]))
-        context.append(word)
-    return total
+    for word in words:
+        total += scorer.logprob(word, prev2, prev1)
+        prev2, prev1 = prev1, word
+    return total, prev2, prev1

@@ -108,6 +108,11 @@ class Tables:
     digest: str
     size: int = 0
     spun_forms: frozenset[str] = field(default_factory=frozenset)
+    # For matching: first word → ((length, {normalized phrase: entries}), ...), longest first,
+    # so a span is found with one dict lookup per phrase length.
+    by_length: dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[Entry, ...]]], ...]] = field(
+        default_factory=dict
+    )
 
     def lookup(self, first_word: str) -> list[tuple[tuple[str, ...], tuple[Entry, ...]]]:
         return self.index.get(first_word, [])
@@ -130,7 +135,18 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
     for phrase in protected:
         protected_index.setdefault(phrase[0], []).append(phrase)
     forms = frozenset(" ".join(w).lower() for w in grouped)
-    return Tables(index, protected_index, digest, len(entries), forms)
+    lengths: dict[str, dict[int, dict[tuple[str, ...], list[Entry]]]] = {}
+    for words, group in grouped.items():
+        folded = tuple(normalize(w) for w in words)
+        lengths.setdefault(folded[0], {}).setdefault(len(folded), {}).setdefault(folded, []).extend(group)
+    by_length = {
+        first: tuple(
+            (n, {phrase: tuple(group) for phrase, group in phrases.items()})
+            for n, phrases in sorted(per_length.items(), reverse=True)
+        )
+        for first, per_length in lengths.items()
+    }
+    return Tables(index, protected_index, digest, len(entries), forms, by_length)
 
 
 @lru_cache(maxsize=8)
