@@ -191,15 +191,14 @@ def run_here(tasks: Sequence[Task], settings: Settings, on_outcome: Callable[[Ou
         worker.close()
 
 
-def chunked(tasks: Sequence[Task], jobs: int) -> list[list[Task]]:
-    """Tasks in chunks: one round trip to a worker per chunk, not per file.
+def chunk_size(remaining: int, jobs: int, largest: int = MAX_CHUNK) -> int:
+    """How many files to send a worker in one round trip.
 
-    Small files take a millisecond each, about what a round trip costs, so
-    single-file tasks would leave the workers idle. Enough chunks remain for
-    every worker to stay busy to the end.
+    Small files take a few milliseconds each, not much more than a round
+    trip, so one file per task would leave workers waiting. Chunks shrink as
+    the queue empties, so the workers also finish together.
     """
-    size = max(1, min(MAX_CHUNK, len(tasks) // (jobs * CHUNKS_PER_WORKER)))
-    return [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+    return max(1, min(largest, remaining // (jobs * CHUNKS_PER_WORKER)))
 
 
 def run_pool(tasks: Sequence[Task], settings: Settings, jobs: int, on_outcome: Callable[[Outcome], None],
@@ -211,26 +210,26 @@ def run_pool(tasks: Sequence[Task], settings: Settings, jobs: int, on_outcome: C
     the files it may have been restoring are retried at the end, each one
     alone in a fresh pool, so only the file that kills a worker fails.
     """
-    queue = deque(chunked(tasks, jobs))
+    queue = deque(tasks)
     suspects: list[Task] = []
     fruitless = 0
     while queue:
-        lost, finished = _pool_pass(queue, settings, jobs, 2 * jobs, on_outcome, tick)
+        lost, finished = _pool_pass(queue, settings, jobs, 2 * jobs, MAX_CHUNK, on_outcome, tick)
         suspects += lost
-        fruitless = 0 if finished or not lost else fruitless + 1
+        fruitless = 0 if finished else fruitless + 1
         if fruitless >= 3:
             raise RuntimeError("worker processes die before restoring any file")
-    queue = deque([task] for task in suspects)
+    queue = deque(suspects)
     while queue:
-        lost, _ = _pool_pass(queue, settings, jobs, 1, on_outcome, tick)
+        lost, _ = _pool_pass(queue, settings, jobs, 1, 1, on_outcome, tick)
         for task in lost:
             on_outcome(Outcome(task.rel, FAILED, task.size, error=(
                 f"{task.source}: the worker process died restoring this file (out of memory or a crash)")))
 
 
-def _pool_pass(queue: deque, settings: Settings, jobs: int, window: int, on_outcome: Callable[[Outcome], None],
-               tick: Callable[[], None]) -> tuple[list[Task], int]:
-    """Run chunks from ``queue`` with at most ``window`` in flight until it is empty or the pool breaks.
+def _pool_pass(queue: deque, settings: Settings, jobs: int, window: int, largest: int,
+               on_outcome: Callable[[Outcome], None], tick: Callable[[], None]) -> tuple[list[Task], int]:
+    """Restore tasks from ``queue``, ``window`` chunks in flight, until it is empty or the pool breaks.
 
     Returns the tasks that were in flight when the pool broke, and how many
     chunks finished.
@@ -245,11 +244,11 @@ def _pool_pass(queue: deque, settings: Settings, jobs: int, window: int, on_outc
     try:
         while queue or inflight:
             while queue and not lost and len(inflight) < window:
-                chunk = queue.popleft()
+                chunk = [queue.popleft() for _ in range(min(len(queue), chunk_size(len(queue), jobs, largest)))]
                 try:
                     inflight[pool.submit(_restore_in_pool, chunk)] = chunk
                 except BrokenProcessPool:
-                    queue.appendleft(chunk)
+                    queue.extendleft(reversed(chunk))
                     break
             if not inflight:
                 break

@@ -452,6 +452,27 @@ def test_a_second_run_on_the_same_out_dir_is_refused(tmp_path):
     assert tree(out) == {}
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="workers inherit the patch only when forked")
+def test_a_file_that_kills_its_worker_fails_alone_and_the_rest_go_on(tmp_path, monkeypatch):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    files = make_tree(in_dir, 80)
+    culprit = "section3/day0/story0003.txt"
+    restore = Worker.__call__
+
+    def crash_on_culprit(self, task):
+        if task.rel == culprit:
+            os._exit(9)  # as the OOM killer or a segfault would end it
+        return restore(self, task)
+
+    monkeypatch.setattr(Worker, "__call__", crash_on_culprit)
+    result = run(in_dir, out, "--jobs", "2", *MINI, "--report", tmp_path / "r.jsonl")
+    assert result.exit_code == 1, result.output
+    failed = {rel: r["error"] for rel, r in read_report(tmp_path / "r.jsonl").items() if r["status"] == "failed"}
+    assert list(failed) == [culprit] and "worker process died" in failed[culprit]
+    expected = expected_outputs({rel: d for rel, d in files.items() if rel != culprit}, MINI_CONFIG)
+    assert tree(out) == expected
+
+
 def test_a_file_that_vanished_since_the_scan_is_reported(tmp_path):
     settings = Settings(MINI_CONFIG, (), str(tmp_path.resolve()))
     worker = Worker(settings)
