@@ -76,23 +76,26 @@ def read_table(path: str | os.PathLike) -> list[Entry]:
     """Parse a table file; raise :class:`TableError` naming file:line."""
     name = os.fspath(path)
     try:
-        lines = Path(name).read_text(encoding="utf-8").splitlines()
+        text = Path(name).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TableError(f"{name}: cannot read table ({exc})") from None
+    return parse_table(text, Path(name).name)
+
+
+def parse_table(text: str, name: str) -> list[Entry]:
+    """Parse the text of a table whose rows are cited as ``name:line``."""
     entries = []
-    for number, line in enumerate(lines, 1):
-        entry = parse_row(line, f"{Path(name).name}:{number}")
+    for number, line in enumerate(text.splitlines(), 1):
+        entry = parse_row(line, f"{name}:{number}")
         if entry is not None:
             entries.append(entry)
     return entries
 
 
-def read_protected(path: Path) -> list[tuple[str, ...]]:
-    """Protected phrases, one per line, as normalized word tuples."""
-    if not path.is_file():
-        return []
+def parse_protected(text: str) -> list[tuple[str, ...]]:
+    """Protected phrases, one per line (``#`` comments), as normalized word tuples."""
     phrases = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             phrases.append(tuple(normalize(w) for w in line.split()))
@@ -122,7 +125,7 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
     """Index entries by their first (normalized) word, longest phrases first."""
     grouped: dict[tuple[str, ...], list[Entry]] = {}
     for entry in entries:
-        words = tuple(entry.spun.translate({0x2019: "'"}).split())
+        words = tuple(entry.spun.replace("’", "'").split())
         if "case=exact" not in entry.context:
             words = tuple(normalize(w) for w in words)
         grouped.setdefault(words, []).append(entry)
@@ -149,19 +152,83 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
     return Tables(index, protected_index, digest, len(entries), forms, by_length)
 
 
+# Bump when the pickled form of Tables changes, so old caches are ignored.
+CACHE_FORMAT = 2
+
+
 @lru_cache(maxsize=8)
 def load_tables(extra: tuple[str, ...] = (), builtin: bool = True) -> Tables:
-    """Load built-in tables (unless ``builtin`` is false) plus the user's ``extra`` tables."""
+    """Load built-in tables (unless ``builtin`` is false) plus the user's ``extra`` tables.
+
+    Parsed tables are cached on disk under a digest of every file's name and
+    content, so a changed table is never served stale; the cache is skipped
+    silently when it cannot be read or written.
+    """
     paths: list[Path] = list(builtin_table_paths()) if builtin else []
     paths += [Path(p) for p in extra]
-    digest = hashlib.sha256()
-    entries: list[Entry] = []
+    protected_path = wordlists_dir() / "protected.txt" if builtin else None
+    if protected_path is not None:
+        paths.append(protected_path)
+    contents: list[tuple[Path, bytes]] = []
+    digest = hashlib.sha256(f"respin-tables {CACHE_FORMAT}".encode())
     for path in paths:
-        digest.update(path.name.encode() + b"\0")
         try:
-            digest.update(path.read_bytes())
+            data = path.read_bytes()
+        except FileNotFoundError:
+            if path == protected_path:
+                data = b""
+            else:
+                raise TableError(f"{path}: no such table") from None
         except OSError as exc:
             raise TableError(f"{path}: cannot read table ({exc.strerror})") from None
-        entries += read_table(path)
-    protected = read_protected(wordlists_dir() / "protected.txt") if builtin else []
-    return build_tables(entries, protected, digest.hexdigest()[:16])
+        digest.update(path.name.encode() + b"\0" + data + b"\0")
+        contents.append((path, data))
+    key = digest.hexdigest()[:16]
+    cached = _read_cache(key)
+    if cached is not None:
+        return cached
+    entries: list[Entry] = []
+    protected: list[tuple[str, ...]] = []
+    for path, data in contents:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TableError(f"{path}: not valid UTF-8") from None
+        if path == protected_path:
+            protected = parse_protected(text)
+        else:
+            entries += parse_table(text, path.name)
+    tables = build_tables(entries, protected, key)
+    _write_cache(key, tables)
+    return tables
+
+
+def _cache_path(key: str) -> Path:
+    root = os.environ.get("RESPIN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "respin"
+    )
+    return Path(root) / f"tables-{key}.pickle"
+
+
+def _read_cache(key: str) -> Tables | None:
+    import pickle
+
+    try:
+        with open(_cache_path(key), "rb") as handle:
+            tables = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a missing or broken cache is only a slower start
+        return None
+    return tables if isinstance(tables, Tables) and tables.digest == key else None
+
+
+def _write_cache(key: str, tables: Tables) -> None:
+    import pickle
+
+    from .textio import atomic_write_bytes
+
+    try:
+        path = _cache_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass

@@ -51,12 +51,17 @@ def read_text(path: str | os.PathLike) -> str:
 
 def atomic_write(path: str | os.PathLike, text: str, *, keep_mode_of: str | os.PathLike | None = None) -> None:
     """Write ``text`` as UTF-8 to ``path`` atomically (temp file + rename)."""
+    atomic_write_bytes(path, text.encode("utf-8"), keep_mode_of=keep_mode_of)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: str | os.PathLike | None = None) -> None:
+    """Write ``data`` to ``path`` atomically (temp file + rename), keeping the file's mode."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".respin-tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         source = Path(keep_mode_of) if keep_mode_of else target
