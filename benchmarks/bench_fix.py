@@ -8,7 +8,7 @@ same machine, so a slow runner does not make respin look slow:
   over the same text (``regex.finditer(r"\\w+")``, every match consumed),
   again as a subprocess and in process;
 - start-up: median wall time of ``respin fix`` on a one-line input, beside
-  ``python -c "import click, rich"``;
+  ``python -c "import click, rich"`` (runs interleaved);
 - peak memory: ru_maxrss of each child process.
 
 Targets (issue 2): at least 1 MB/s, start-up within 2x of the baseline.
@@ -73,11 +73,19 @@ def run_child(args: list[str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss
 
 
-def median_run(args: list[str], runs: int) -> tuple[float, int]:
-    """Median wall time and max peak RSS over ``runs`` runs (after one warm-up run)."""
-    run_child(args)  # warm the page cache and the bytecode cache
-    results = [run_child(args) for _ in range(runs)]
-    return statistics.median(t for t, _ in results), max(m for _, m in results)
+def median_runs(commands: list[list[str]], runs: int) -> list[tuple[float, int]]:
+    """Median wall time and max peak RSS of each command over ``runs`` runs.
+
+    The commands alternate (a, b, c, a, b, c, ...) after one warm-up run each,
+    so a burst of load from a neighbour on a shared machine hits all of them.
+    """
+    for args in commands:
+        run_child(args)  # warm the page cache and the bytecode cache
+    results: list[list[tuple[float, int]]] = [[] for _ in commands]
+    for _ in range(runs):
+        for k, args in enumerate(commands):
+            results[k].append(run_child(args))
+    return [(statistics.median(t for t, _ in r), max(m for _, m in r)) for r in results]
 
 
 def regex_pass(text: str) -> float:
@@ -113,9 +121,10 @@ def run(megabytes: float = 3.0, runs: int = 15) -> dict:
         one.write_text(ONE_LINE, encoding="utf-8")
         cli_seconds, cli_rss = run_child([*respin, "fix", str(big)])
         regex_cli_seconds, regex_cli_rss = run_child([sys.executable, "-c", REGEX_PASS, str(big)])
-        startup, startup_rss = median_run([*respin, "fix", str(one)], runs)
-        import_baseline, import_rss = median_run([sys.executable, "-c", "import click, rich"], runs)
-        bare_python, _ = median_run([sys.executable, "-c", "pass"], runs)
+        (startup, startup_rss), (import_baseline, import_rss), (bare_python, _) = median_runs(
+            [[*respin, "fix", str(one)], [sys.executable, "-c", "import click, rich"], [sys.executable, "-c", "pass"]],
+            runs,
+        )
     load_seconds, lib_seconds, fixes = library_fix(text)
     regex_seconds = regex_pass(text)
     results = {
