@@ -7,8 +7,8 @@ different words — while the other damage a text can carry is not: a clean
 article that says "mentioned" twice, a typo, or a clumsy machine
 translation yields at most a few confident restorations of one or two
 phrases. So "spun" needs both a high density and several distinct, strongly
-restored phrases; a lone glaring phrase ("Secretary-Common") only makes a document
-"uncertain".
+restored phrases; a lone glaring phrase ("Secretary-Common") only makes a
+document "uncertain".
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from .records import Fix, Result
 
 # Verdict cut-offs on the engine's spin density (confident restorations per
 # 1,000 words, smoothed toward clean for short texts), calibrated on the five
-# seeds and tests/data/clean/*.txt with the v1 tables (~1,700 rows): spun
-# seeds measure 75-119, short spun snippets (tests/data/learn) 22-27, clean
-# prose 0-9.2, typos 0, the machine-translated seed 1.2 and the clean
-# reference 0. Both cut-offs sit in the gap with room for the tables and the
+# seeds and tests/data/clean/*.txt with the v1 tables (~1,700 rows) and
+# again at ~2,400 rows: spun seeds measure 76-123, short spun snippets
+# (tests/data/learn) 22-27, clean prose 0-7.3 (9.2 with the opt-in WordNet
+# table), typos 0, the machine-translated seed 1.2 and the clean reference
+# 0. Both cut-offs sit in the gap with room for the tables and the
 # scoring to move: "spun" is over twice the densest clean text and under a
 # third of the sparsest spun seed; clean text may grow ~60% before it even
 # reads as "uncertain".
