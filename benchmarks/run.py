@@ -135,15 +135,15 @@ def describe_machine() -> str:
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
     return (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · commit {commit} · Python {platform.python_version()} "
-            f"· {platform.machine()} · {os.cpu_count()} CPUs")
+            f"· {platform.machine()} · {os.cpu_count()} CPUs · load average {os.getloadavg()[0]:.1f} at the start")
 
 
 def build_report(fix_results: dict, batch_results: dict | None, reports: dict[str, Report],
-                 table_size: int, seconds: float) -> str:
+                 table_size: int, seconds: float, machine: str) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `python benchmarks/run.py` in {seconds:.0f} s: {describe_machine()}.",
+        f"Written by `python benchmarks/run.py` in {seconds:.0f} s: {machine}.",
         "Every number stands beside a baseline measured in the same run. Built-in tables: "
         f"{table_size} rows.",
         "",
@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
     started = time.perf_counter()
+    machine = describe_machine()  # before the suite loads the machine itself
     print("speed and memory of respin fix ...", file=sys.stderr)
     fix_results = bench_fix.run(args.mb, args.runs)
     print("batch scaling ...", file=sys.stderr)
@@ -204,7 +205,7 @@ def main() -> None:
     print("restoration quality ...", file=sys.stderr)
     reports = run_eval()
     table_size = load_tables((), True).size
-    text = build_report(fix_results, batch_results, reports, table_size, time.perf_counter() - started)
+    text = build_report(fix_results, batch_results, reports, table_size, time.perf_counter() - started, machine)
     atomic_write(args.output, text)
     sys.stdout.write(text)
 
