@@ -46,9 +46,10 @@ def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
 def _match_at(
     text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables
 ) -> Candidate | None:
+    followed = i + 1 < len(words) and (words[i], words[i + 1]) in tables.prefixes
     for length, phrases in tables.by_length.get(words[i], ()):
         last = i + length - 1
-        if last >= len(tokens):
+        if last >= len(tokens) or (length > 1 and not followed):
             continue
         entries = phrases.get(tuple(words[i : last + 1]))
         if entries is None or any(protected[i : last + 1]) or not _joined_plainly(text, tokens, i, last):
@@ -107,13 +108,14 @@ def apply_case(original: str, spun: str) -> str:
     ('Said', 'SAID')
     >>> apply_case("news conference", "Information Convention")
     'News Conference'
-    >>> apply_case("Eastern Europe", "japanese europe")
-    'Eastern Europe'
+    >>> apply_case("Eastern Europe", "japanese europe"), apply_case("United States", "US")
+    ('Eastern Europe', 'United States')
     """
-    letters = [c for c in spun if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
-        return original.upper()
-    if any(c.isupper() for c in original):
+    if spun.islower():  # the common case
+        return original
+    if spun.isupper() and (" " in spun or len(spun) > 4 or original.islower()):
+        return original.upper()  # shouted text; a short acronym keeps a name's case
+    if not original.islower():
         return original  # a name or title: its case is part of the entry
     spun_words = spun.split()
     if len(spun_words) > 1 and all(w[:1].isupper() for w in spun_words):

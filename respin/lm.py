@@ -78,3 +78,9 @@ def lm_words(word: str) -> tuple[str, ...]:
     if word[:1].isdigit():
         return (word,)
     return tuple(part for part in word.replace(".", "").split("-") if part)
+
+
+@lru_cache(maxsize=65536)
+def phrase_lm_words(phrase: str) -> tuple[str, ...]:
+    """``lm_words`` for each word of a space-separated phrase."""
+    return tuple(w for part in phrase.split() for w in lm_words(part))

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from .candidates import find_candidates
 from .config import DEFAULT, Config
-from .decide import confident_slots, decide, log_prior, spin_density
+from .decide import best_singles, confident_slots, decide, log_prior, spin_density
 from .lm import Scorer, load_scorer
 from .records import Result
 from .reference import Reference, build_reference
@@ -61,10 +61,11 @@ def fix(text: str, references: Sequence[str] = (), config: Config = DEFAULT) -> 
     candidates = find_candidates(text, tokens, engine.tables)
     reference = _reference(tuple(references)) if references else None
     clusters = score_candidates(tokens, candidates, engine.scorer, reference) if candidates else []
-    confident = confident_slots(clusters)
+    singles = best_singles(clusters)
+    confident = confident_slots(singles)
     density = spin_density(confident, len(tokens))
     prior = config.spin_prior if config.spin_prior is not None else log_prior(density)
-    applied, rejected = decide(text, tokens, clusters, prior, config.threshold)
+    applied, rejected = decide(text, tokens, clusters, singles, prior, config.threshold)
     return Result(
         source=text,
         text=apply_fixes(text, applied),

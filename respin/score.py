@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .lm import SENTENCE_END, SENTENCE_START, Scorer, lm_words
+from .lm import SENTENCE_END, SENTENCE_START, Scorer, lm_words, phrase_lm_words
 from .records import Candidate, Entry, Token
 from .reference import Reference
 
@@ -128,7 +128,7 @@ def _make_slot(
     readings = [(candidate.spun, None)] + list(candidate.originals)
     options = []
     for text, entry in readings:
-        option_words = tuple(w for part in text.split() for w in lm_words(part))
+        option_words = phrase_lm_words(text)
         evidence: list[str] = []
         support = 0.0
         if reference is not None:

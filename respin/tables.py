@@ -116,6 +116,9 @@ class Tables:
     by_length: dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[Entry, ...]]], ...]] = field(
         default_factory=dict
     )
+    # The first two words of every longer phrase: most words that start one
+    # ("the", "in") are not followed by its second word, and this says so at once.
+    prefixes: frozenset[tuple[str, str]] = frozenset()
 
     def lookup(self, first_word: str) -> list[tuple[tuple[str, ...], tuple[Entry, ...]]]:
         return self.index.get(first_word, [])
@@ -149,11 +152,13 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
         )
         for first, per_length in lengths.items()
     }
-    return Tables(index, protected_index, digest, len(entries), forms, by_length)
+    prefixes = frozenset(phrase[:2] for per_length in lengths.values() for n, phrases in per_length.items()
+                         if n > 1 for phrase in phrases)
+    return Tables(index, protected_index, digest, len(entries), forms, by_length, prefixes)
 
 
 # Bump when the pickled form of Tables changes, so old caches are ignored.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 @lru_cache(maxsize=8)
