@@ -166,6 +166,19 @@ def test_jobs_1_and_jobs_2_write_the_same_outputs(tmp_path):
     assert tree(tmp_path / "one") == tree(tmp_path / "two") == expected
 
 
+def test_every_fix_option_reaches_the_workers(tmp_path):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    files = make_tree(in_dir, 20, seed=4)
+    reference = "The officials said the security talks in Eastern Europe were serious.\n"
+    (tmp_path / "ref.txt").write_text(reference)
+    args = ["--threshold", "0.5", "--assume-spun", "--reference", tmp_path / "ref.txt"]
+    assert run(in_dir, out, "--jobs", "2", *MINI, *args).exit_code == 0
+    config = MINI_CONFIG.with_(threshold=0.5, spin_prior=0.0)
+    expected = expected_outputs(files, config, (reference,))
+    assert expected != expected_outputs(files, MINI_CONFIG), "the options change some output"
+    assert tree(out) == expected
+
+
 def wait_for_outputs(out: Path, at_least: int, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
