@@ -52,7 +52,12 @@ class Outcome:
 
     def report_line(self) -> str:
         record = {"path": self.rel, "status": self.status, "fixes": list(self.details), "error": self.error}
-        return json.dumps(record, ensure_ascii=False) + "\n"
+        line = json.dumps(record, ensure_ascii=False)
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not UTF-8: its bytes as \udcXX escapes,
+            line = json.dumps(record)  # which json.loads and os.fsencode turn back into the name
+        return line + "\n"
 
 
 @dataclass(frozen=True)

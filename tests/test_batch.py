@@ -339,6 +339,20 @@ def test_include_and_exclude_globs(tmp_path):
     assert any("/day0/" in n for n in names)
 
 
+def test_a_file_name_that_is_not_utf8_is_restored_and_reported(tmp_path):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    in_dir.mkdir()
+    name = b"caf\xe9.txt"  # a Latin-1 name, as old scrapes have
+    with open(os.path.join(os.fsencode(in_dir), name), "wb") as handle:
+        handle.write(b"The officers mentioned it.\n")
+    result = run(in_dir, out, *MINI, "--report", tmp_path / "r.jsonl")
+    assert result.exit_code == 0, result.output
+    [record] = read_report(tmp_path / "r.jsonl").values()
+    assert os.fsencode(record["path"]) == name and record["error"] is None
+    with open(os.path.join(os.fsencode(out), name), "rb") as handle:
+        assert handle.read() == expected_outputs({"x": b"The officers mentioned it.\n"}, MINI_CONFIG)["x"]
+
+
 # --- in place ----------------------------------------------------------------------
 
 
