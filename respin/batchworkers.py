@@ -88,7 +88,8 @@ class Worker:
     def __init__(self, settings: Settings) -> None:
         from .pipeline import load_engine
 
-        load_engine(settings.config)  # cached: a no-op when a forked worker inherited it
+        # Tables and language model now, once per process (a forked worker inherits the parent's tables).
+        self.scorer = load_engine(settings.config).scorer
         self.settings = settings
         self._journal = None
         if settings.journal:
