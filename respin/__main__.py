@@ -1,3 +1,3 @@
-from respin.cli import main
+from respin.cli import entry
 
-main(prog_name="respin")
+entry()

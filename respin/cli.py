@@ -188,5 +188,21 @@ def fix_command(files, output, in_place, output_format, check, references, table
     run_safely(run, verbose)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+def entry() -> None:
+    """The console script: run the command, then leave at once.
+
+    Tearing the interpreter down (freeing a 27 MB language model and every
+    module) costs ~25 ms of each run in a shell pipe, for nothing: flush the
+    output and exit. Tests call ``main`` and never come here.
+    """
+    try:
+        main(prog_name="respin")
+        code = exitcodes.OK
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (exitcodes.OK if exc.code is None else exitcodes.USAGE)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)

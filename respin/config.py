@@ -6,8 +6,6 @@ reuses an output made under different settings.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass, replace
 
 
@@ -46,6 +44,9 @@ class Config:
 
     def cache_key(self, table_digest: str = "") -> str:
         """A digest of every field, plus the content of the tables in use."""
+        import hashlib
+        import json
+
         payload = json.dumps(asdict(self), sort_keys=True) + table_digest
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 

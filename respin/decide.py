@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .records import Candidate, Fix, Token
 from .score import Cluster, Option, Slot, article_fits
@@ -50,8 +50,7 @@ UNSPUN_PSEUDO_COUNT = 2.0
 MIN_LOG_PRIOR = -3.0
 
 
-@dataclass(frozen=True, slots=True)
-class Single:
+class Single(NamedTuple):
     """A slot's best restoration when it alone changes, with a neutral prior."""
 
     slot: Slot
@@ -102,17 +101,16 @@ def _evidence(options: tuple[Option, ...], j: int) -> float:
     return (options[j].reference - keep.reference) + (options[j].article - keep.article)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """What a decision weighs besides the scores: prior, threshold, and the
     restorations the document itself already made with confidence."""
 
     prior: float
     threshold: float
     # table entry ("file:line") -> end offsets of its confident restorations
-    peers: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    peers: Mapping[str, frozenset[int]] = {}  # never mutated: a shared default is safe
     # how often each original (normalized) stands in the text unspun
-    unspun: Mapping[str, int] = field(default_factory=dict)
+    unspun: Mapping[str, int] = {}
 
     def counter_evidence(self, slot: Slot, j: int) -> float:
         """log10 penalty when the text keeps the original elsewhere as it is:
@@ -160,8 +158,7 @@ def unspun_originals(tokens: list[Token], clusters: list[Cluster]) -> dict[str, 
     return counts
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(NamedTuple):
     """The decision about one slot: its best restoration and how it fared."""
 
     slot: Slot

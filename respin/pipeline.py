@@ -7,7 +7,7 @@ review layers all call :func:`fix`; none of them touches a stage directly.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 from .candidates import find_candidates
@@ -15,15 +15,13 @@ from .config import DEFAULT, Config
 from .decide import best_singles, confident_slots, decide, log_prior, spin_density
 from .lm import Scorer, load_scorer
 from .records import Result
-from .reference import Reference, build_reference
 from .render import apply_fixes
 from .score import score_candidates
 from .tables import Tables, load_tables
 from .tokens import tokenize
 
 
-@dataclass(frozen=True)
-class Engine:
+class Engine(NamedTuple):
     """What a restoration needs loaded: the tables and the language model.
 
     The model is loaded on first use, so a text with no candidates (most
@@ -45,7 +43,9 @@ def load_engine(config: Config = DEFAULT) -> Engine:
 
 
 @lru_cache(maxsize=4)
-def _reference(texts: tuple[str, ...]) -> Reference | None:
+def _reference(texts: tuple[str, ...]):
+    from .reference import build_reference  # only runs that have references pay for rapidfuzz
+
     return build_reference(texts)
 
 

@@ -42,8 +42,7 @@ class Entry(NamedTuple):
         return self.original == "-"
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A span of words that a table says the spinner may have written."""
 
     first: int  # index of the first word

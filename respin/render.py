@@ -6,8 +6,6 @@ from the input as it is.
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterable
 
 from .records import Fix, Result
@@ -38,6 +36,8 @@ def render_json(result: Result, name: str | None = None) -> str:
     Named results are printed one per line (JSON Lines), so several files
     stream through ``jq`` or a line reader; a lone result is indented.
     """
+    import json
+
     payload = result.to_dict()
     if name is None:
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -50,6 +50,8 @@ def render_diff(result: Result, name: str = "-") -> str:
     # and the like, which patch does not see as line ends.
     before = _lines(result.source)
     after = _lines(result.text)
+    import difflib
+
     lines = list(difflib.unified_diff(before, after, fromfile=f"a/{name}", tofile=f"b/{name}"))
     # A last line without a newline needs patch's marker, or patch adds one.
     out = []

@@ -11,11 +11,13 @@ prior are added by the decide stage, which owns the trade-off.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from .lm import SENTENCE_END, SENTENCE_START, Scorer, lm_words, phrase_lm_words
 from .records import Candidate, Entry, Token
-from .reference import Reference
+
+if TYPE_CHECKING:
+    from .reference import Reference
 
 # Above this many combinations a cluster is scored one slot at a time.
 MAX_COMBINATIONS = 256
@@ -24,8 +26,7 @@ MAX_COMBINATIONS = 256
 ARTICLE_MISMATCH = 1.5
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(NamedTuple):
     """One reading of a candidate span: index 0 of a slot is always "keep"."""
 
     text: str
@@ -37,14 +38,12 @@ class Option:
     evidence: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
     candidate: Candidate
     options: tuple[Option, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Cluster:
+class Cluster(NamedTuple):
     """Interacting slots and the LM score of each combination of their options."""
 
     slots: tuple[Slot, ...]

@@ -12,10 +12,10 @@ and only once per process (``load_tables`` is cached).
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass, field
+import zlib
 from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 
 from .records import Entry
@@ -102,20 +102,17 @@ def parse_protected(text: str) -> list[tuple[str, ...]]:
     return phrases
 
 
-@dataclass(frozen=True)
-class Tables:
+class Tables(NamedTuple):
     """Entries indexed for matching: first word → [(phrase words, entries)], longest first."""
 
     index: dict[str, list[tuple[tuple[str, ...], tuple[Entry, ...]]]]
     protected: dict[str, list[tuple[str, ...]]]
     digest: str
     size: int = 0
-    spun_forms: frozenset[str] = field(default_factory=frozenset)
+    spun_forms: frozenset[str] = frozenset()
     # For matching: first word → ((length, {normalized phrase: entries}), ...), longest first,
     # so a span is found with one dict lookup per phrase length.
-    by_length: dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[Entry, ...]]], ...]] = field(
-        default_factory=dict
-    )
+    by_length: dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[Entry, ...]]], ...]] = {}
     # The first two words of every longer phrase: most words that start one
     # ("the", "in") are not followed by its second word, and this says so at once.
     prefixes: frozenset[tuple[str, str]] = frozenset()
@@ -158,7 +155,7 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
 
 
 # Bump when the pickled form of Tables changes, so old caches are ignored.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 @lru_cache(maxsize=8)
@@ -175,7 +172,9 @@ def load_tables(extra: tuple[str, ...] = (), builtin: bool = True) -> Tables:
     if protected_path is not None:
         paths.append(protected_path)
     contents: list[tuple[Path, bytes]] = []
-    digest = hashlib.sha256(f"respin-tables {CACHE_FORMAT}".encode())
+    # Two 32-bit checksums and the size: a content key for a local cache, and
+    # without hashlib's ~3 ms import on every start.
+    crc, adler, size = zlib.crc32(b"respin-tables %d" % CACHE_FORMAT), 1, 0
     for path in paths:
         try:
             data = path.read_bytes()
@@ -186,9 +185,10 @@ def load_tables(extra: tuple[str, ...] = (), builtin: bool = True) -> Tables:
                 raise TableError(f"{path}: no such table") from None
         except OSError as exc:
             raise TableError(f"{path}: cannot read table ({exc.strerror})") from None
-        digest.update(path.name.encode() + b"\0" + data + b"\0")
+        chunk = path.name.encode() + b"\0" + data + b"\0"
+        crc, adler, size = zlib.crc32(chunk, crc), zlib.adler32(chunk, adler), size + len(chunk)
         contents.append((path, data))
-    key = digest.hexdigest()[:16]
+    key = f"{crc:08x}{adler:08x}{size:x}"
     cached = _read_cache(key)
     if cached is not None:
         return cached

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -56,6 +55,8 @@ def atomic_write(path: str | os.PathLike, text: str, *, keep_mode_of: str | os.P
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: str | os.PathLike | None = None) -> None:
     """Write ``data`` to ``path`` atomically (temp file + rename), keeping the file's mode."""
+    import tempfile
+
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".respin-tmp")
