@@ -327,6 +327,17 @@ def test_temp_files_of_killed_runs_are_removed_and_never_taken_as_input(tmp_path
     assert set(read_report(tmp_path / "r.jsonl")) == set(files) | {"notes.md"}
 
 
+def test_the_temp_names_cleaned_up_are_those_atomic_write_makes(tmp_path, monkeypatch):
+    from respin.textio import atomic_write
+
+    seen = []
+    replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (seen.append(os.path.basename(src)), replace(src, dst)))
+    atomic_write(tmp_path / "story.txt", "text")
+    assert seen and all(is_temp_name(name) for name in seen)
+    assert not is_temp_name("story.txt") and not is_temp_name("notes.respin-tmp")
+
+
 def test_include_and_exclude_globs(tmp_path):
     in_dir, out = tmp_path / "in", tmp_path / "out"
     make_tree(in_dir, 15)
