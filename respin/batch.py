@@ -16,7 +16,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -194,7 +194,8 @@ class ReportFile:
 # --- the command --------------------------------------------------------------
 
 
-def check_paths(in_dir: str, out_dir: str | None, in_place: bool, backup_suffix: str | None, jobs: int | None) -> None:
+def check_paths(in_dir: str, out_dir: str | None, in_place: bool, backup_suffix: str | None, jobs: int | None,
+                report: str | None = None) -> None:
     """Refuse a run that cannot work or could overwrite its inputs (exit 2)."""
     if not os.path.isdir(in_dir):
         fail(f"{in_dir}: {'not a directory' if os.path.exists(in_dir) else 'no such directory'}")
@@ -204,6 +205,8 @@ def check_paths(in_dir: str, out_dir: str | None, in_place: bool, backup_suffix:
         fail("--backup-suffix only goes with --in-place")
     if backup_suffix is not None and (not backup_suffix or "/" in backup_suffix or os.sep in backup_suffix):
         fail(f"--backup-suffix {backup_suffix!r}: give a file name ending such as .orig")
+    if report is not None and not os.path.isdir(os.path.dirname(report) or "."):
+        fail(f"{report}: its folder does not exist")
     if in_place:
         if out_dir is not None:
             fail("--in-place rewrites IN_DIR: give no OUT_DIR")
@@ -253,6 +256,31 @@ def _restore_signal(signum: int, previous) -> None:
         _set_signal(signum, previous)
 
 
+def plan(in_dir: str, out_dir: str | None, key: str, *, includes: Sequence[str], excludes: Sequence[str],
+         force: bool, in_place: bool, backup_suffix: str | None, report: str | None,
+         say: Callable[[str], None]) -> tuple[list[Task], list[Outcome], str | None]:
+    """What to restore: the tasks; the outcomes known already (refused, resumed); the in-place journal."""
+    ignore = frozenset({os.path.realpath(report)}) if report else frozenset()
+    found, refused = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes),
+                          follow_symlinks=not in_place, skip_suffix=backup_suffix, ignore=ignore)
+    early = [Outcome(item.rel, FAILED, error=f"{item.path}: {item.reason}") for item in refused]
+    if in_place:
+        journal = Journal.open(in_dir, key, (f.rel for f in found))
+        tasks = [Task(f.rel, f.path, f.path, f.size, None if force else journal.expected(f.rel)) for f in found]
+        return tasks, early, journal.path
+    state = open_output_state(out_dir, key)
+    if state.changed and not force:
+        say("respin batch: the settings differ from the last run into this OUT_DIR: redoing every file")
+    tasks = []
+    for f in found:
+        target = output_path(out_dir, f.rel)
+        if not force and state.is_done(f, target):
+            early.append(Outcome(f.rel, SKIPPED, f.size))
+        else:
+            tasks.append(Task(f.rel, f.path, target, f.size))
+    return tasks, early, None
+
+
 def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (), excludes: Sequence[str] = (),
               jobs: int | None = None, force: bool = False, in_place: bool = False,
               backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
@@ -261,7 +289,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
     """The body of ``respin batch``; returns the exit code."""
     from .pipeline import fix, load_engine
 
-    check_paths(in_dir, out_dir, in_place, backup_suffix, jobs)
+    check_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
     config = make_config(tuple(tables), threshold, no_builtin_tables)
     reference_texts = read_references(tuple(references))
     engine = load_engine(config)  # bad tables fail here, before anything is written
@@ -279,31 +307,13 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         removed = remove_leftover_temps(root)
         if removed:
             say(f"respin batch: removed {removed} temp file(s) left by an interrupted run")
-        ignore = frozenset({os.path.realpath(report)}) if report else frozenset()
-        found, refused = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes),
-                              follow_symlinks=not in_place, skip_suffix=backup_suffix, ignore=ignore)
-        tasks: list[Task] = []
-        resumed: list[Outcome] = []
-        if in_place:
-            journal = Journal.open(in_dir, key, (f.rel for f in found))
-            for f in found:
-                tasks.append(Task(f.rel, f.path, f.path, f.size, None if force else journal.expected(f.rel)))
-        else:
-            state = open_output_state(out_dir, key)
-            if state.changed and not force:
-                say("respin batch: the settings differ from the last run into this OUT_DIR: redoing every file")
-            for f in found:
-                target = output_path(out_dir, f.rel)
-                if not force and state.is_done(f, target):
-                    resumed.append(Outcome(f.rel, SKIPPED, f.size))
-                else:
-                    tasks.append(Task(f.rel, f.path, target, f.size))
-
+        tasks, early, journal = plan(in_dir, out_dir, key, includes=includes, excludes=excludes, force=force,
+                                     in_place=in_place, backup_suffix=backup_suffix, report=report, say=say)
         settings = Settings(config, reference_texts, None if in_place else os.path.realpath(out_dir), backup_suffix,
-                            journal.path if in_place else None, details=report is not None, verbose=verbose)
+                            journal, details=report is not None, verbose=verbose)
+        report_file = ReportFile(report) if report else None
         meter = Meter(len(tasks), sum(t.size for t in tasks))
         progress = BarProgress(meter) if not quiet and sys.stderr.isatty() else PlainProgress(meter, quiet)
-        report_file = ReportFile(report) if report else None
 
         def record(outcome: Outcome, planned: bool = True) -> None:
             meter.add(outcome, planned)
@@ -314,9 +324,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
 
         previous_handler = _set_signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
         try:
-            for item in refused:
-                record(Outcome(item.rel, FAILED, error=f"{item.path}: {item.reason}"), planned=False)
-            for outcome in resumed:
+            for outcome in early:
                 record(outcome, planned=False)
             workers = min(jobs or default_jobs(), len(tasks))
             if workers <= 1:

@@ -424,6 +424,7 @@ def test_in_place_leaves_symlinks_alone(tmp_path):
     ("no-out", "missing OUT_DIR"),
     ("backup-without-in-place", "--backup-suffix only goes with --in-place"),
     ("jobs-0", "--jobs must be at least 1"),
+    ("report-folder-missing", "its folder does not exist"),
 ])
 def test_usage_errors_exit_2_with_one_line(tmp_path, layout, message):
     in_dir = tmp_path / "in"
@@ -437,6 +438,7 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, layout, message):
         "no-out": [in_dir],
         "backup-without-in-place": [in_dir, tmp_path / "out", "--backup-suffix", ".orig"],
         "jobs-0": [in_dir, tmp_path / "out", "--jobs", "0"],
+        "report-folder-missing": [in_dir, tmp_path / "out", "--report", tmp_path / "nowhere" / "r.jsonl"],
     }[layout]
     before = tree(tmp_path)
     result = run(*args, *MINI)
