@@ -45,6 +45,9 @@ PEER_MARGIN = 0.0
 # Pseudo-count of spun uses behind the counter-evidence: two plain uses of
 # the original halve the odds of a restoration, eight divide them by five.
 UNSPUN_PSEUDO_COUNT = 2.0
+# Rejected candidates are reported when they scored within this many log10
+# units of the threshold: the doubtful ones a reviewer may want to see.
+NEAR_MISS = 2.0
 # Never let the prior fall below this: even a clean-looking document can
 # hold one glaring "Secretary-Common".
 MIN_LOG_PRIOR = -3.0
@@ -176,7 +179,8 @@ def decide(
 
     Restorations that win clearly on their own (``singles``) vouch for the
     same swap elsewhere in the text; the text's plain uses of an original
-    speak against it.
+    speak against it. Rejected fixes are the near misses: candidates kept
+    whose best restoration came within ``NEAR_MISS`` of the threshold.
     """
     unspun = unspun_originals(tokens, clusters)
     setting = Setting(prior, threshold, unspun=unspun)
@@ -186,7 +190,12 @@ def decide(
             entry = single.slot.options[single.option].entry
             peers.setdefault(entry.source, set()).add(single.slot.candidate.end)
     setting = Setting(prior, threshold, {e: frozenset(ends) for e, ends in peers.items()}, unspun)
-    fixes = [_make_fix(text, tokens, choice, setting) for cluster in clusters for choice in choose(cluster, setting)]
+    choices = [choice for cluster in clusters for choice in choose(cluster, setting)]
+    fixes = [
+        _make_fix(text, tokens, choice, setting)
+        for choice in choices
+        if choice.applied or choice.score >= threshold - NEAR_MISS
+    ]
     applied = sorted((f for f in fixes if f.applied), key=lambda f: f.start)
     rejected = sorted((f for f in fixes if not f.applied), key=lambda f: f.start)
     return applied, rejected

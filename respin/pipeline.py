@@ -6,6 +6,7 @@ review layers all call :func:`fix`; none of them touches a stage directly.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from typing import NamedTuple
 from functools import lru_cache
@@ -54,8 +55,20 @@ def fix(text: str, references: Sequence[str] = (), config: Config = DEFAULT) -> 
 
     ``references`` are clean articles on the same story (their text, not
     paths). Returns a :class:`~respin.records.Result` with the restored text,
-    the applied fixes (offsets into ``text``) and the rejected candidates.
+    the applied fixes (offsets into ``text``) and the near misses it kept.
     """
+    # The stages build many small, acyclic objects: the cyclic garbage
+    # collector finds nothing to free and costs a quarter of the run time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _fix(text, references, config)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _fix(text: str, references: Sequence[str], config: Config) -> Result:
     engine = load_engine(config)
     tokens = tokenize(text)
     candidates = find_candidates(text, tokens, engine.tables)

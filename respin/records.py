@@ -94,7 +94,7 @@ class Result:
     source: str  # the input text
     text: str  # the restored text
     fixes: tuple[Fix, ...]  # applied fixes, in text order
-    rejected: tuple[Fix, ...] = ()  # candidates considered but kept as they were
+    rejected: tuple[Fix, ...] = ()  # near misses: candidates kept whose score came close to the threshold
     words: int = 0  # word count of the input
     stats: dict = field(default_factory=dict, compare=False)
 
