@@ -30,12 +30,34 @@ _OOV_SENTINEL = -536870912
 
 
 class Scorer(Protocol):
-    """A language model: log10 P(word | prev2 prev1); ``prev2`` is None at a sentence start."""
+    """A language model: log10 P(word | prev2 prev1); ``prev2`` is None at a sentence start.
+
+    ``words_logprob`` scores a run of words and returns the history after it;
+    :class:`BaseScorer` derives it from ``logprob`` for a model that has only that.
+    """
 
     def logprob(self, word: str, prev2: str | None, prev1: str) -> float: ...
 
+    def words_logprob(
+        self, words: tuple[str, ...], prev2: str | None, prev1: str
+    ) -> tuple[float, str | None, str]: ...
 
-class PocketsphinxScorer:
+
+class BaseScorer:
+    """``words_logprob`` in terms of ``logprob``, for plugged-in models."""
+
+    def logprob(self, word: str, prev2: str | None, prev1: str) -> float:
+        raise NotImplementedError
+
+    def words_logprob(self, words: tuple[str, ...], prev2: str | None, prev1: str) -> tuple[float, str | None, str]:
+        total = 0.0
+        for word in words:
+            total += self.logprob(word, prev2, prev1)
+            prev2, prev1 = prev1, word
+        return total, prev2, prev1
+
+
+class PocketsphinxScorer(BaseScorer):
     """Trigram scorer backed by a pocketsphinx N-gram model file."""
 
     def __init__(self, path: str | None = None) -> None:
@@ -59,6 +81,16 @@ class PocketsphinxScorer:
             if len(self._cache) < 2_000_000:
                 self._cache[key] = value
         return value
+
+    def words_logprob(self, words: tuple[str, ...], prev2: str | None, prev1: str) -> tuple[float, str | None, str]:
+        # The hot loop of scoring: cache hits are answered without a method call.
+        cached = self._cache.get
+        total = 0.0
+        for word in words:
+            value = cached((word, prev1, prev2))
+            total += self.logprob(word, prev2, prev1) if value is None else value
+            prev2, prev1 = prev1, word
+        return total, prev2, prev1
 
 
 @lru_cache(maxsize=2)

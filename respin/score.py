@@ -200,29 +200,25 @@ def _score_cluster(
     else:
         history = (None, SENTENCE_START)
     max_changes = len(slots) if math.prod(len(slot.options) for slot in slots) <= MAX_COMBINATIONS else 1
+    words_logprob = scorer.words_logprob
     lm: dict[tuple[int, ...], float] = {}
+
+    if len(slots) == 1:  # the common case, without the recursion
+        for j, option in enumerate(slots[0].options):
+            total, prev2, prev1 = words_logprob(option.words, *history)
+            lm[(j,)] = total + words_logprob(tail, prev2, prev1)[0]
+        return Cluster(tuple(slots), lm)
 
     def walk(k: int, prev2: str | None, prev1: str, total: float, combo: tuple[int, ...], changes: int) -> None:
         if k == len(slots):
-            lm[combo] = total + _words_logprob(tail, prev2, prev1, scorer)[0]
+            lm[combo] = total + words_logprob(tail, prev2, prev1)[0]
             return
-        gap_total, prev2, prev1 = _words_logprob(gaps[k], prev2, prev1, scorer)
+        gap_total, prev2, prev1 = words_logprob(gaps[k], prev2, prev1)
         for j, option in enumerate(slots[k].options):
             if j and changes == max_changes:
                 break
-            option_total, next2, next1 = _words_logprob(option.words, prev2, prev1, scorer)
+            option_total, next2, next1 = words_logprob(option.words, prev2, prev1)
             walk(k + 1, next2, next1, total + gap_total + option_total, combo + (j,), changes + bool(j))
 
     walk(0, history[0], history[1], 0.0, (), 0)
     return Cluster(tuple(slots), lm)
-
-
-def _words_logprob(
-    words: tuple[str, ...], prev2: str | None, prev1: str, scorer: Scorer
-) -> tuple[float, str | None, str]:
-    """log10 P(words | two words of history), and the history after them."""
-    total = 0.0
-    for word in words:
-        total += scorer.logprob(word, prev2, prev1)
-        prev2, prev1 = prev1, word
-    return total, prev2, prev1
