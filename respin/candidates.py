@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from .records import Candidate, Entry, Token
 from .tables import Tables
-from .tokens import normalize
 
 
 def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Candidate]:

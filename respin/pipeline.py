@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
 from .candidates import find_candidates
 from .config import DEFAULT, Config

@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import zlib
 from functools import lru_cache
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from .records import Entry
 from .tokens import normalize

@@ -9,6 +9,8 @@ EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 SPUN_SEEDS = ("000_61a0575f8c2cb013", "001_1bbe2db73775effa", "003_83ece18359cce910")
 REFERENCE_SEED = "002_7d6c65d472a597a6"
+SPUN_SEED_FILES = tuple(f"{name}.txt" for name in SPUN_SEEDS)
+CLEAN_FILES = sorted((DATA / "clean").glob("*.txt"))
 TRANSLATED_SEED = "004_ea844aa1372452d4"
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import shlex
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import CLEAN_FILES, DATA, EXAMPLES, ROOT, SPUN_SEED_FILES
 
 from respin.check import (
     CLEAN,
@@ -21,10 +21,7 @@ from respin.cli import main
 from respin.decide import spin_density
 from respin.records import Fix, Result
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-CLEAN_FILES = sorted((ROOT / "tests" / "data" / "clean").glob("*.txt"))
-SPUN_SEEDS = ["000_61a0575f8c2cb013.txt", "001_1bbe2db73775effa.txt", "003_83ece18359cce910.txt"]
+SPUN_SEEDS = SPUN_SEED_FILES
 NOT_SPUN_SEEDS = ["002_7d6c65d472a597a6.txt", "004_ea844aa1372452d4.txt"]
 
 
@@ -102,7 +99,7 @@ def test_one_glaring_phrase_in_clean_text_is_uncertain(tmp_path):
     table = tmp_path / "extra.tsv"
     table.write_text("Secretary-Common\tSecretary-General\t0.9\n", encoding="utf-8")
     article = tmp_path / "article.txt"
-    clean = (ROOT / "tests" / "data" / "clean" / "science.txt").read_text(encoding="utf-8")
+    clean = (DATA / "clean" / "science.txt").read_text(encoding="utf-8")
     article.write_text("The NATO Secretary-Common, Jens Stoltenberg, said the talks would go on. " + clean,
                        encoding="utf-8")
     result = run("--format", "json", "--table", str(table), str(article))

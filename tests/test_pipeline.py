@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from helpers import SPUN_SEEDS, read_seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import respin
 from respin.render import apply_fixes
-
-from helpers import SPUN_SEEDS, read_seed
 
 # Words from the mini table mixed into arbitrary Unicode, so the properties
 # are exercised on text that really gets fixed, not only on text with no candidates.

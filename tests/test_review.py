@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import EXAMPLES, REFERENCE_SEED, SPUN_SEED_FILES
 
 import respin
 from respin.cli import main
@@ -37,11 +38,9 @@ from respin.review import (
 from respin.tables import parse_row, read_table
 from respin.terminal import LOW_CONFIDENCE_MARGIN, color_enabled, group_fixes, render_view
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-SEED = EXAMPLES / "000_61a0575f8c2cb013.txt"
-REFERENCE = EXAMPLES / "002_7d6c65d472a597a6.txt"
-SPUN_SEEDS = ["000_61a0575f8c2cb013.txt", "001_1bbe2db73775effa.txt", "003_83ece18359cce910.txt"]
+SEED = EXAMPLES / SPUN_SEED_FILES[0]
+REFERENCE = EXAMPLES / f"{REFERENCE_SEED}.txt"
+SPUN_SEEDS = SPUN_SEED_FILES
 
 # Substitutions the seeds use over and over: enough fixes in every seed.
 TABLE = "mentioned\tsaid\t0.9\nhad been\twere\t0.5\nvariations\tdifferences\t0.8\nmanagement\tcontrol\t0.5\n"
