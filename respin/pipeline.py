@@ -37,9 +37,8 @@ class Engine(NamedTuple):
         return load_scorer(self.lm_path)
 
 
-@lru_cache(maxsize=4)
 def load_engine(config: Config = DEFAULT) -> Engine:
-    """Load the tables once per process and configuration."""
+    """The tables (loaded once per process, again when a file changes) and the model's path."""
     return Engine(load_tables(tuple(config.tables), config.builtin_tables), config.lm_path)
 
 

@@ -158,14 +158,28 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
 CACHE_FORMAT = 4
 
 
-@lru_cache(maxsize=8)
 def load_tables(extra: tuple[str, ...] = (), builtin: bool = True) -> Tables:
     """Load built-in tables (unless ``builtin`` is false) plus the user's ``extra`` tables.
 
-    Parsed tables are cached on disk under a digest of every file's name and
-    content, so a changed table is never served stale; the cache is skipped
-    silently when it cannot be read or written.
+    In memory the tables are kept per file signature (path, size, mtime), so
+    a long-lived process sees an edited table; on disk they are cached under
+    a digest of every file's name and content, so a changed table is never
+    served stale. The disk cache is skipped silently when unusable.
     """
+    paths: list[Path] = list(builtin_table_paths()) if builtin else []
+    paths += [Path(p) for p in extra]
+    signature = []
+    for path in paths:
+        try:
+            stat = path.stat()
+            signature.append((str(path), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            signature.append((str(path), -1, -1))  # reported by the loader
+    return _load_tables(tuple(extra), builtin, tuple(signature))
+
+
+@lru_cache(maxsize=8)
+def _load_tables(extra: tuple[str, ...], builtin: bool, signature: tuple) -> Tables:
     paths: list[Path] = list(builtin_table_paths()) if builtin else []
     paths += [Path(p) for p in extra]
     protected_path = wordlists_dir() / "protected.txt" if builtin else None
