@@ -88,6 +88,14 @@ def _context_holds(entry: Entry, text: str, tokens: list[Token], first: int, las
         key, _, value = constraint.partition("=")
         if key == "case":
             continue
+        if key == "after":  # the characters right after the span: "However," is rarely spun
+            if not text.startswith(tuple(value.split("|")), tokens[last].end):
+                return False
+            continue
+        if key == "before":
+            if not text.endswith(tuple(value.split("|")), 0, tokens[first].start):
+                return False
+            continue
         neighbour = first - 1 if key == "prev" else last + 1
         if not 0 <= neighbour < len(tokens):
             return False

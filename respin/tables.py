@@ -21,7 +21,7 @@ from typing import NamedTuple
 from .records import Entry
 from .tokens import normalize
 
-CONTEXT_KEYS = ("prev", "next", "case")
+CONTEXT_KEYS = ("prev", "next", "before", "after", "case")
 
 
 class TableError(Exception):
@@ -42,12 +42,14 @@ def builtin_table_paths() -> tuple[Path, ...]:
 
 
 def parse_context(text: str, where: str) -> tuple[str, ...]:
-    """Validate a context field: ``prev=a|b next=@Cap case=exact``."""
+    """Validate a context field: ``prev=a|b next=@Cap after=,|; case=exact``."""
     constraints = tuple(text.split())
     for item in constraints:
         key, _, value = item.partition("=")
         if key not in CONTEXT_KEYS or not value or (key == "case" and value != "exact"):
-            raise TableError(f"{where}: bad context {item!r} (expected prev=…, next=… or case=exact)")
+            raise TableError(
+                f"{where}: bad context {item!r} (expected prev=…, next=…, before=…, after=… or case=exact)"
+            )
     return constraints
 
 

@@ -105,6 +105,16 @@ def test_user_keep_row_vetoes_a_builtin_row(tmp_path, mini_config):
     assert result.text.startswith("She mentioned it.")
 
 
+def test_punctuation_context_keeps_a_genuine_however(tmp_path, mini_config):
+    keep = tmp_path / "keep.tsv"
+    keep.write_text("however\t-\t1.0\tafter=,\n", encoding="utf-8")
+    config = mini_config.with_(tables=mini_config.tables + (str(keep),), spin_prior=0.0)
+    text = "However, the talks went on. They talked for hours, however they left."
+    result = respin.fix(text, config=config)
+    assert result.text.startswith("However, the talks")
+    assert [(f.before, f.after) for f in result.fixes] == [("however", "but")]
+
+
 def test_protected_and_clean_text_is_left_alone():
     text = "The weather was fine and the match ended two-all.\n"
     assert respin.fix(text).text == text

@@ -38,7 +38,7 @@ def problems(*rows: str, name: str = "t.tsv"):
     [
         (["mentioned\tsaid\t0.8", "officers officials 0.7"], 2, "malformed row: expected 3 or 4 tab-separated fields"),
         (["mentioned\tsaid\t1.5"], 1, "outside (0, 1]"),
-        (["mentioned\tsaid\t0.8\tbefore=x"], 1, "bad context"),
+        (["mentioned\tsaid\t0.8\taround=x"], 1, "bad context"),
         (["mentioned\tsaid\t0.8", "mentioned\tsaid\t0.5"], 2, "duplicate of line 1"),
         (["mentioned\tMentioned\t0.8"], 1, "mapped to itself"),
         (["safety\tsecurity\t0.7", "security\tsafety\t0.4"], 1, "cycle: 'safety' → 'security' → 'safety'"),

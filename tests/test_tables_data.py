@@ -19,7 +19,9 @@ WORDLISTS = ROOT / "wordlists"
 DEFAULT_TABLES = sorted(WORDLISTS.glob("*.tsv"))
 EXTRA_TABLES = sorted((WORDLISTS / "extra").glob("*.tsv"))
 ALL_TABLES = DEFAULT_TABLES + EXTRA_TABLES
-CONTEXT_RE = re.compile(r"^(?:(?:prev|next)=(?:@Cap|[^\s|=]+(?:\|[^\s|=]+)*)|case=exact)$")
+CONTEXT_RE = re.compile(
+    r"^(?:(?:prev|next)=(?:@Cap|[^\s|=]+(?:\|[^\s|=]+)*)|(?:before|after)=[^\s|]+(?:\|[^\s|]+)*|case=exact)$"
+)
 
 
 def norm(text: str) -> str:

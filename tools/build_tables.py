@@ -22,7 +22,7 @@ Options, space-separated, in the 5th column:
     w=VBZ:0.2,VBG:0.1  a different weight for some tags
     head=N / ohead=N   which word of a multi-word spun / original phrase is
                        inflected (1-based, default 1): "pull again" <- "pull back"
-    prev=... next=... case=exact
+    prev=... next=... before=... after=... case=exact
                        run-time context, copied to the output row
 
 Surface pairs that come out identical (spun == original) are dropped; the
@@ -53,7 +53,7 @@ TAGS = {
 }
 ALL_TAGS = {"VB", "VBZ", "VBD", "VBN", "VBG", "NN", "NNS", "JJ", "JJR", "JJS"}
 BASE_TAGS = {"VB", "NN", "JJ"}  # the lemma itself is the base form
-CONTEXT_KEYS = ("prev=", "next=", "case=")
+CONTEXT_KEYS = ("prev=", "next=", "before=", "after=", "case=")
 
 HEADER = """\
 # spinner-common.tsv: reverse-synonym table for the "news spinner" family
