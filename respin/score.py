@@ -11,6 +11,8 @@ prior are added by the decide stage, which owns the trade-off.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, chain
 from typing import TYPE_CHECKING, NamedTuple
 
 from .lm import SENTENCE_END, SENTENCE_START, Scorer, lm_words, phrase_lm_words
@@ -64,39 +66,35 @@ def score_candidates(
     by_sentence: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         by_sentence.setdefault(tokens[candidate.first].sentence, []).append(candidate)
-    for sentence_candidates in by_sentence.values():
-        clusters += _score_sentence(tokens, sentence_candidates, scorer, reference)
+    sentence_of = [token.sentence for token in tokens]  # sorted: bisect finds a sentence's words
+    for sentence, sentence_candidates in by_sentence.items():
+        first = bisect_left(sentence_of, sentence, 0, sentence_candidates[0].first + 1)
+        end = bisect_right(sentence_of, sentence, sentence_candidates[-1].last)
+        clusters += _score_sentence(tokens, first, end, sentence_candidates, scorer, reference)
     return clusters
 
 
-def _sentence_bounds(tokens: list[Token], index: int) -> tuple[int, int]:
-    sentence = tokens[index].sentence
-    first = index
-    while first > 0 and tokens[first - 1].sentence == sentence:
-        first -= 1
-    last = index
-    while last + 1 < len(tokens) and tokens[last + 1].sentence == sentence:
-        last += 1
-    return first, last
-
-
 def _score_sentence(
-    tokens: list[Token], candidates: list[Candidate], scorer: Scorer, reference: Reference | None
+    tokens: list[Token],
+    first: int,
+    end: int,
+    candidates: list[Candidate],
+    scorer: Scorer,
+    reference: Reference | None,
 ) -> list[Cluster]:
-    first, last = _sentence_bounds(tokens, candidates[0].first)
+    """Score the candidates of the sentence made of tokens[first:end]."""
     # The sentence in LM words, and where each token's words start.
-    words: list[str] = []
-    starts: dict[int, int] = {}
-    for i in range(first, last + 1):
-        starts[i] = len(words)
-        words += lm_words(tokens[i].norm)
-    starts[last + 1] = len(words)
+    token_words = [lm_words(token.norm) for token in tokens[first:end]]
+    starts = list(accumulate(map(len, token_words), initial=0))
+    words = list(chain.from_iterable(token_words))
     aligned = reference.align(words) if reference else None
 
     articles = [_article_before(tokens, c) for c in candidates]
     # A slot after "a"/"an" spans the article too, so the model reads each
     # option with the article it will get ("an assembly" → "a meeting").
-    spans = [(starts[c.first] - bool(a), starts[c.last + 1]) for c, a in zip(candidates, articles)]
+    spans = [
+        (starts[c.first - first] - bool(a), starts[c.last + 1 - first]) for c, a in zip(candidates, articles)
+    ]
     slots = [
         _make_slot(c, article, words, span, reference, aligned)
         for c, article, span in zip(candidates, articles, spans)
