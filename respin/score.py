@@ -51,9 +51,6 @@ class Cluster(NamedTuple):
     slots: tuple[Slot, ...]
     lm: dict[tuple[int, ...], float]
 
-    def combinations(self) -> list[tuple[int, ...]]:
-        return list(self.lm)
-
 
 def score_candidates(
     tokens: list[Token],
