@@ -1,0 +1,177 @@
+"""textio.WriteGroup: atomic writes of several files behind one durability barrier.
+
+Each file ends whole or untouched, whatever happens to the others: a failing
+item leaves no temp file and no partial target; the rest are still written.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from respin.batchplan import is_temp_name
+from respin.textio import WriteGroup
+
+
+def temps(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if ".respin-tmp" in p.name]
+
+
+def write_all(items: list[tuple[Path, bytes]], **kwargs) -> list[OSError | None]:
+    """Write ``items`` as one group, as the batch workers do; the error of each, None when written."""
+    results: list[OSError | None] = []
+    with WriteGroup() as group:
+        pending = []
+        for path, data in items:
+            try:
+                pending.append(group.add(path, data, **kwargs))
+            except OSError as exc:
+                pending.append(exc)
+        group.sync()
+        for write in pending:
+            if isinstance(write, OSError):
+                results.append(write)
+                continue
+            try:
+                group.replace(write)
+                results.append(None)
+            except OSError as exc:
+                results.append(exc)
+    return results
+
+
+def test_targets_get_their_contents_and_no_temp_is_left(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    old = tmp_path / "b" / "old.txt"
+    old.write_bytes(b"previous content")
+    items = [(tmp_path / "a" / "one.txt", "café\r\n".encode()), (old, b"replaced"),
+             (tmp_path / "empty.txt", b""), (tmp_path / "big.bin", os.urandom(3_000_000))]
+    assert write_all(items) == [None] * len(items)
+    for path, data in items:
+        assert path.read_bytes() == data
+    assert temps(tmp_path) == []
+
+
+def test_the_mode_of_keep_mode_of_or_of_the_old_target_is_kept(tmp_path):
+    source = tmp_path / "source.txt"
+    source.write_text("input")
+    source.chmod(0o640)
+    existing = tmp_path / "existing.sh"
+    existing.write_text("old")
+    existing.chmod(0o751)
+    with WriteGroup() as group:
+        copies = group.add(tmp_path / "copy.txt", b"output", keep_mode_of=source)
+        keeps = group.add(existing, b"new")
+        group.sync()
+        group.replace(copies)
+        group.replace(keeps)
+    assert (tmp_path / "copy.txt").stat().st_mode & 0o7777 == 0o640
+    assert existing.stat().st_mode & 0o7777 == 0o751 and existing.read_text() == "new"
+
+
+def test_a_write_that_fails_leaves_no_temp_and_the_others_are_written(tmp_path, monkeypatch):
+    target = tmp_path / "full.txt"
+    target.write_bytes(b"the old content stays whole")
+    real_write = os.write
+
+    def disk_full_for_one(fd, data):
+        if bytes(data[:4]) == b"FULL":
+            real_write(fd, bytes(data[:3]))  # part of it reached the temp file
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", disk_full_for_one)
+    items = [(tmp_path / "first.txt", b"first"), (target, b"FULL of new words"), (tmp_path / "last.txt", b"last"),
+             (tmp_path / "no such folder" / "x.txt", b"nowhere to go")]
+    results = write_all(items)
+    assert results[0] is None and results[2] is None
+    assert results[1].errno == errno.ENOSPC and isinstance(results[3], FileNotFoundError)
+    assert target.read_bytes() == b"the old content stays whole"
+    assert (tmp_path / "first.txt").read_bytes() == b"first" and (tmp_path / "last.txt").read_bytes() == b"last"
+    assert temps(tmp_path) == []
+
+
+def test_a_file_whose_barrier_fails_never_replaces_its_target(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"old")
+    with WriteGroup() as group:
+        good = group.add(tmp_path / "good.txt", b"good")
+        failing = group.add(bad, b"maybe lost in a write error")
+        real_fsync = os.fsync
+
+        def eio_for_one(fd):
+            if fd == failing.fd:
+                raise OSError(errno.EIO, "Input/output error")
+            real_fsync(fd)
+
+        monkeypatch.setattr(os, "fsync", eio_for_one)
+        group.sync()
+        assert temps(tmp_path) == [Path(good.temp)]  # the failed one is gone already
+        with pytest.raises(OSError) as caught:
+            group.replace(failing)
+        assert caught.value.errno == errno.EIO
+        group.replace(good)
+    assert bad.read_bytes() == b"old" and (tmp_path / "good.txt").read_bytes() == b"good"
+    assert temps(tmp_path) == []
+
+
+def test_a_rename_that_fails_removes_its_temp(tmp_path):
+    (tmp_path / "folder.txt").mkdir()  # a folder where the file should go
+    with WriteGroup() as group:
+        blocked = group.add(tmp_path / "folder.txt", b"x")
+        fine = group.add(tmp_path / "fine.txt", b"fine")
+        group.sync()
+        with pytest.raises(IsADirectoryError):
+            group.replace(blocked)
+        assert temps(tmp_path) == [Path(fine.temp)]  # at once, not only when the group ends
+        group.replace(fine)
+    assert (tmp_path / "folder.txt").is_dir() and (tmp_path / "fine.txt").read_bytes() == b"fine"
+    assert temps(tmp_path) == []
+
+
+@pytest.mark.parametrize("stage", ["before sync", "after sync", "between replaces"])
+def test_an_interruption_leaves_no_temp_and_no_partial_target(tmp_path, stage):
+    targets = [tmp_path / f"f{i}.txt" for i in range(4)]
+    for path in targets:
+        path.write_bytes(b"old " + path.name.encode())
+    with pytest.raises(KeyboardInterrupt):
+        with WriteGroup() as group:
+            pending = [group.add(path, b"new " + path.name.encode()) for path in targets]
+            if stage != "before sync":
+                group.sync()
+            if stage == "between replaces":
+                group.replace(pending[0])
+                group.replace(pending[1])
+            raise KeyboardInterrupt
+    done = 2 if stage == "between replaces" else 0
+    for i, path in enumerate(targets):
+        assert path.read_bytes() == (b"new " if i < done else b"old ") + path.name.encode()
+    assert temps(tmp_path) == []
+
+
+def test_every_file_is_fsynced_before_any_is_renamed(tmp_path, monkeypatch):
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1])
+    assert write_all([(tmp_path / f"f{i}.txt", b"data") for i in range(5)]) == [None] * 5
+    assert events == ["fsync"] * 5 + ["replace"] * 5
+
+
+def test_replace_before_sync_is_a_programming_error(tmp_path):
+    with WriteGroup() as group:
+        write = group.add(tmp_path / "x.txt", b"x")
+        with pytest.raises(RuntimeError):
+            group.replace(write)
+    assert not (tmp_path / "x.txt").exists() and temps(tmp_path) == []
+
+
+def test_temp_names_are_those_batch_cleans_up(tmp_path):
+    with WriteGroup() as group:
+        write = group.add(tmp_path / "story.txt", b"text")
+        assert is_temp_name(os.path.basename(write.temp))
+        assert os.path.dirname(write.temp) == str(tmp_path)  # beside its target: the rename stays atomic
