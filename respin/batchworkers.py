@@ -2,7 +2,9 @@
 
 Each worker process loads the tables and the language model once (the pool
 initializer), then restores chunks of files: read, :func:`respin.pipeline.fix`
-exactly as ``respin fix`` does, write atomically. The parent keeps a few
+exactly as ``respin fix`` does, write atomically. A chunk's files are made
+durable by one barrier (:class:`respin.textio.WriteGroup`), not an fsync
+each, and only then renamed over their targets. The parent keeps a few
 chunks in flight per worker; on Ctrl-C it terminates the pool at once and
 removes the temp files of the writes it cut short, and Linux kills the
 workers if the parent itself is killed.
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 from .batchplan import content_hash, is_inside, journal_line, remove_temps_of
 from .config import Config
-from .textio import InputError, atomic_write, read_text
+from .textio import InputError, PendingWrite, WriteGroup, read_text
 
 FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
 TICK = 0.1  # seconds the parent waits for results before it refreshes the progress display
@@ -73,6 +75,17 @@ class Settings:
     verbose: bool = False
 
 
+@dataclass(slots=True)
+class _Staged:
+    """A restored file whose temp files wait for its chunk's barrier."""
+
+    task: Task
+    outcome: Outcome  # reported once the file is in place
+    output: PendingWrite | None  # None: in place and unchanged, nothing to replace
+    backup: PendingWrite | None = None
+    journal: bytes | None = None  # in place: appended before the replace
+
+
 def read_input(path: str) -> str:
     try:
         return read_text(path)
@@ -83,7 +96,7 @@ def read_input(path: str) -> str:
 
 
 class Worker:
-    """Restores one file at a time with an engine loaded once per process."""
+    """Restores files, a chunk at a time, with an engine loaded once per process."""
 
     def __init__(self, settings: Settings) -> None:
         from .pipeline import load_engine
@@ -101,6 +114,24 @@ class Worker:
             self._journal = None
 
     def __call__(self, task: Task) -> Outcome:
+        """Restore one file on its own."""
+        return self.restore_chunk([task])[0]
+
+    def restore_chunk(self, tasks: Sequence[Task]) -> list[Outcome]:
+        """Restore ``tasks`` and write them with one durability barrier; each file still fails alone.
+
+        Temp files are written as each file is restored; after the barrier,
+        file by file: the backup is put in place, then the journal line
+        appended, then the file replaced. An exception (Ctrl-C) leaves no
+        temp file and replaces no file not already done.
+        """
+        with WriteGroup() as group:
+            staged = [self._stage(task, group) for task in tasks]
+            group.sync()
+            return [self._finish(item, group) if isinstance(item, _Staged) else item for item in staged]
+
+    def _stage(self, task: Task, group: WriteGroup) -> _Staged | Outcome:
+        """Read, restore and write the temp files of one file: what to finish after the barrier, or its outcome."""
         from .pipeline import fix
 
         try:
@@ -108,41 +139,65 @@ class Worker:
             if task.expected is not None and content_hash(text) == task.expected:
                 return Outcome(task.rel, SKIPPED, task.size)
             result = fix(text, self.settings.references, self.settings.config)
+            details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
+            outcome = Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details)
             if self.settings.out_root is None:
-                self._write_in_place(task, text, result)
-            else:
-                self._write_output(task, result.text)
-        except InputError as exc:
-            return Outcome(task.rel, FAILED, task.size, error=str(exc))
-        except OSError as exc:
-            return Outcome(task.rel, FAILED, task.size, error=f"{task.target}: cannot write ({exc.strerror or exc})")
+                return self._stage_in_place(task, text, result, outcome, group)
+            return _Staged(task, outcome, self._stage_output(task, result.text, group))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop a million-file run
+            return self._failed(task, exc)
+
+    def _finish(self, item: _Staged, group: WriteGroup) -> Outcome:
+        """After the barrier: put the file's backup, journal line and output in place, in that order."""
+        try:
+            if item.backup is not None:
+                group.replace(item.backup)
+            # Journal first: a kill before the replace leaves an entry the old content won't match.
+            if item.journal is not None:
+                os.write(self._journal, item.journal)
+            if item.output is not None:
+                group.replace(item.output)
+        except OSError as exc:
+            return self._failed(item.task, exc)  # an output not replaced is discarded with the group
+        return item.outcome
+
+    def _failed(self, task: Task, exc: Exception) -> Outcome:
+        if isinstance(exc, InputError):
+            error = str(exc)
+        elif isinstance(exc, OSError):
+            error = f"{task.target}: cannot write ({exc.strerror or exc})"
+        else:
             error = f"{task.source}: internal error: {type(exc).__name__}: {exc}"
             if self.settings.verbose:
                 import traceback
 
                 error += "\n" + traceback.format_exc().rstrip()
-            return Outcome(task.rel, FAILED, task.size, error=error)
-        details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
-        return Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details)
+        return Outcome(task.rel, FAILED, task.size, error=error)
 
-    def _write_output(self, task: Task, text: str) -> None:
+    def _stage_output(self, task: Task, text: str, group: WriteGroup) -> PendingWrite:
         directory = os.path.dirname(task.target)
         # A symlink inside OUT_DIR could lead anywhere, even back into IN_DIR.
         if not is_inside(os.path.realpath(directory), self.settings.out_root):
             raise InputError(f"{task.target}: its folder leads out of OUT_DIR through a symlink; not written")
         os.makedirs(directory, exist_ok=True)
-        atomic_write(task.target, text, keep_mode_of=task.source)  # unchanged: a byte copy
+        return group.add(task.target, text.encode("utf-8"), keep_mode_of=task.source)  # unchanged: a byte copy
 
-    def _write_in_place(self, task: Task, text: str, result) -> None:
-        if result.changed and self.settings.backup_suffix:
-            backup = task.source + self.settings.backup_suffix
-            if not os.path.lexists(backup):  # an existing backup holds an older original: keep it
-                atomic_write(backup, text, keep_mode_of=task.source)
-        # Journal first: a kill before the replace leaves an entry the old content won't match.
-        os.write(self._journal, journal_line(task.rel, content_hash(result.text)).encode("utf-8"))
-        if result.changed:
-            atomic_write(task.source, result.text)
+    def _stage_in_place(self, task: Task, text: str, result, outcome: Outcome, group: WriteGroup) -> _Staged:
+        journal = journal_line(task.rel, content_hash(result.text)).encode("utf-8")
+        if not result.changed:
+            return _Staged(task, outcome, None, journal=journal)
+        backup = None
+        if self.settings.backup_suffix:
+            path = task.source + self.settings.backup_suffix
+            if not os.path.lexists(path):  # an existing backup holds an older original: keep it
+                backup = group.add(path, text.encode("utf-8"), keep_mode_of=task.source)
+        try:
+            output = group.add(task.source, result.text.encode("utf-8"))
+        except BaseException:
+            if backup is not None:
+                group.discard(backup)  # the file fails whole: no backup of an original left in place
+            raise
+        return _Staged(task, outcome, output, backup, journal)
 
 
 _worker: Worker | None = None
@@ -158,7 +213,7 @@ def _start_pool_worker(settings: Settings) -> None:
 
 
 def _restore_in_pool(chunk: list[Task]) -> list[Outcome]:
-    return [_worker(task) for task in chunk]
+    return _worker.restore_chunk(chunk)
 
 
 def _die_with_parent() -> None:
@@ -183,16 +238,19 @@ def _remove_temps(task: Task, settings: Settings) -> None:
 
 
 def run_here(tasks: Sequence[Task], settings: Settings, on_outcome: Callable[[Outcome], None]) -> None:
-    """``--jobs 1``: restore in this process."""
+    """``--jobs 1``: restore in this process, in chunks as the pool does (one durability barrier each)."""
     worker = Worker(settings)
     try:
-        for task in tasks:
+        for start in range(0, len(tasks), MAX_CHUNK):
+            chunk = tasks[start:start + MAX_CHUNK]
             try:
-                outcome = worker(task)
+                outcomes = worker.restore_chunk(chunk)
             except BaseException:
-                _remove_temps(task, settings)  # atomic_write cleans up too; this is the belt to its braces
+                for task in chunk:  # the write group cleans up too; this is the belt to its braces
+                    _remove_temps(task, settings)
                 raise
-            on_outcome(outcome)
+            for outcome in outcomes:
+                on_outcome(outcome)
     finally:
         worker.close()
 
@@ -277,6 +335,8 @@ def _pool_pass(queue: deque, settings: Settings, jobs: int, window: int, largest
                 _remove_temps(task, settings)
         raise
     pool.shutdown(wait=True)
+    for task in lost:  # a dead worker leaves the temp files of its unfinished chunk
+        _remove_temps(task, settings)
     return lost, finished
 
 

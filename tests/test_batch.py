@@ -20,7 +20,8 @@ from helpers import DATA, EXAMPLES, ROOT
 
 import respin
 from respin import batch as batch_module
-from respin.batchplan import JOURNAL_NAME, STATE_NAME, is_temp_name
+from respin import batchworkers
+from respin.batchplan import JOURNAL_NAME, STATE_NAME, content_hash, is_temp_name
 from respin.batchworkers import FAILED, Settings, Task, Worker
 from respin.cli import main
 from respin.config import DEFAULT, Config
@@ -403,6 +404,46 @@ def test_in_place_with_backups_restores_once_and_resumes(tmp_path):
     assert temp_files(in_dir) == []
 
 
+def test_in_place_each_file_is_replaced_after_its_backup_and_journal_line(tmp_path, monkeypatch):
+    in_dir = tmp_path / "in"
+    files = make_tree(in_dir, 40)
+    expected = expected_outputs(files, MINI_CONFIG)
+    changed = sorted(rel for rel in files if expected[rel] != files[rel])
+    journal = in_dir / JOURNAL_NAME
+    replaced = []
+    real_replace = os.replace
+
+    def check_then_replace(src, dst):
+        rel = Path(dst).relative_to(in_dir).as_posix() if Path(dst).is_relative_to(in_dir) else None
+        if rel in files:  # an input being replaced: its backup and journal line are there already
+            assert (in_dir / (rel + ".orig")).read_bytes() == files[rel]
+            lines = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()[1:]]
+            assert {"path": rel, "hash": content_hash(expected[rel].decode("utf-8"))} in lines
+            replaced.append(rel)
+            if rel == changed[5]:
+                raise KeyboardInterrupt  # as a kill between the journal line and the replace
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", check_then_replace)
+    interrupted = run("--in-place", in_dir, "--backup-suffix", ".orig", "--jobs", "1", *MINI)
+    assert interrupted.exit_code == 130, interrupted.output
+    assert replaced == changed[:6]
+    assert (in_dir / changed[5]).read_bytes() == files[changed[5]]  # cut off before its replace
+    assert temp_files(in_dir) == []
+
+    monkeypatch.setattr(os, "replace", real_replace)
+    resumed = run("--in-place", in_dir, "--backup-suffix", ".orig", "--jobs", "1", *MINI,
+                  "--report", tmp_path / "r.jsonl")
+    assert resumed.exit_code == 0, resumed.output
+    statuses = read_report(tmp_path / "r.jsonl")
+    assert all(statuses[rel]["status"] == "skipped" for rel in changed[:5])  # never restored twice
+    assert statuses[changed[5]]["status"] == "fixed"
+    now = tree(in_dir)
+    for rel, data in files.items():
+        assert now[rel] == expected[rel]
+        assert now.get(rel + ".orig") == (data if rel in changed else None)
+
+
 def test_in_place_leaves_symlinks_alone(tmp_path):
     in_dir = tmp_path / "in"
     make_tree(in_dir, 3)
@@ -498,20 +539,36 @@ def test_a_file_that_kills_its_worker_fails_alone_and_the_rest_go_on(tmp_path, m
     in_dir, out = tmp_path / "in", tmp_path / "out"
     files = make_tree(in_dir, 80)
     culprit = "section3/day0/story0003.txt"
-    restore = Worker.__call__
+    read = batchworkers.read_input
 
-    def crash_on_culprit(self, task):
-        if task.rel == culprit:
+    def crash_on_culprit(path):
+        if path == str(in_dir / culprit):
             os._exit(9)  # as the OOM killer or a segfault would end it
-        return restore(self, task)
+        return read(path)
 
-    monkeypatch.setattr(Worker, "__call__", crash_on_culprit)
+    # Mid-chunk: the files before it in its chunk have temp files waiting for the barrier.
+    monkeypatch.setattr(batchworkers, "read_input", crash_on_culprit)
     result = run(in_dir, out, "--jobs", "2", *MINI, "--report", tmp_path / "r.jsonl")
     assert result.exit_code == 1, result.output
     failed = {rel: r["error"] for rel, r in read_report(tmp_path / "r.jsonl").items() if r["status"] == "failed"}
     assert list(failed) == [culprit] and "worker process died" in failed[culprit]
     expected = expected_outputs({rel: d for rel, d in files.items() if rel != culprit}, MINI_CONFIG)
     assert tree(out) == expected
+    assert temp_files(out) == [], "the dead worker's temp files are removed"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_that_cannot_be_written_fails_alone_and_its_chunk_is_written(tmp_path, jobs):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    files = make_tree(in_dir, 60)
+    blocked = "section0/day0/story0000.txt"
+    (out / blocked).mkdir(parents=True)  # a folder where its output should go
+    result = run(in_dir, out, "--jobs", jobs, *MINI, "--report", tmp_path / "r.jsonl")
+    assert result.exit_code == 1, result.output
+    failed = {rel: r["error"] for rel, r in read_report(tmp_path / "r.jsonl").items() if r["status"] == "failed"}
+    assert list(failed) == [blocked] and "cannot write" in failed[blocked]
+    assert tree(out) == expected_outputs({rel: d for rel, d in files.items() if rel != blocked}, MINI_CONFIG)
+    assert temp_files(out) == []
 
 
 def test_a_file_that_vanished_since_the_scan_is_reported(tmp_path):
