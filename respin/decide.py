@@ -74,8 +74,7 @@ def best_singles(clusters: list[Cluster]) -> list[Single]:
         for k, slot in enumerate(cluster.slots):
             best, best_j = -math.inf, 1
             for j in range(1, len(slot.options)):
-                combo = keep_all[:k] + (j,) + keep_all[k + 1 :]
-                gain = cluster.lm[combo] - cluster.lm[keep_all] + _evidence(slot.options, j) + slot.options[j].channel
+                gain = cluster.gain(keep_all, k, j) + _evidence(slot.options, j) + slot.options[j].channel
                 if gain > best:
                     best, best_j = gain, j
             singles.append(Single(slot, best_j, best))
@@ -211,17 +210,12 @@ def choose(cluster: Cluster, setting: Setting) -> list[Choice]:
     gains = [[0.0] + [setting.gain(slot, j) for j in range(1, len(slot.options))] for slot in cluster.slots]
     # What choosing option j of slot k adds to a reading; keeping adds nothing.
     rows = [[0.0] + [g - setting.threshold for g in row[1:]] for row in gains]
-    lm = cluster.lm
-    best = max(lm, key=lambda combo: lm[combo] + sum(map(list.__getitem__, rows, combo)))
+    best = cluster.best(rows)
     choices = []
     for k, slot in enumerate(cluster.slots):
         margins = []
         for j in range(1, len(slot.options)):
-            combo = best[:k] + (j,) + best[k + 1 :]
-            if combo not in cluster.lm:  # a large cluster is scored slot by slot
-                combo = tuple(j if i == k else 0 for i in range(len(best)))
-            reverted = combo[:k] + (0,) + combo[k + 1 :]
-            lm_gain = cluster.lm[combo] - cluster.lm[reverted]
+            lm_gain = cluster.gain(best, k, j)
             margins.append((lm_gain + gains[k][j], j, lm_gain))
         margins.sort(reverse=True)
         chosen = best[k]

@@ -21,8 +21,6 @@ from .records import Candidate, Entry, Token
 if TYPE_CHECKING:
     from .reference import Reference
 
-# Above this many combinations a cluster is scored one slot at a time.
-MAX_COMBINATIONS = 256
 # log10 odds against the spun text when "a"/"an" does not fit the word after
 # it: spinners swap the noun but leave the article ("a actual danger").
 ARTICLE_MISMATCH = 1.5
@@ -45,11 +43,94 @@ class Slot(NamedTuple):
     options: tuple[Option, ...]
 
 
-class Cluster(NamedTuple):
-    """Interacting slots and the LM score of each combination of their options."""
+class Cluster:
+    """Slots close enough to share trigram context, and the words around them.
 
-    slots: tuple[Slot, ...]
-    lm: dict[tuple[int, ...], float]
+    ``lm(combo)`` is the language-model score of one reading (an option index
+    per slot) over the window the slots affect, computed on demand and
+    remembered; ``best(gains)`` finds the reading that maximizes LM score
+    plus per-option gains exactly, by Viterbi over trigram states, however
+    many slots the cluster has.
+    """
+
+    __slots__ = ("slots", "_history", "_gaps", "_tail", "_scorer", "_memo")
+
+    def __init__(
+        self,
+        slots: tuple[Slot, ...],
+        history: tuple[str | None, str],
+        gaps: tuple[tuple[str, ...], ...],
+        tail: tuple[str, ...],
+        scorer: Scorer,
+    ) -> None:
+        self.slots = slots
+        self._history = history  # the two words before the first slot
+        self._gaps = gaps  # fixed words before each slot (none before the first)
+        self._tail = tail  # fixed words after the last slot that it affects
+        self._scorer = scorer
+        self._memo: dict[tuple[int, ...], float] = {}
+
+    def lm(self, combo: tuple[int, ...]) -> float:
+        value = self._memo.get(combo)
+        if value is None:
+            words_logprob = self._scorer.words_logprob
+            total, prev2, prev1 = 0.0, *self._history
+            for slot, gap, j in zip(self.slots, self._gaps, combo):
+                gap_total, prev2, prev1 = words_logprob(gap, prev2, prev1)
+                option_total, prev2, prev1 = words_logprob(slot.options[j].words, prev2, prev1)
+                total += gap_total + option_total
+            value = self._memo[combo] = total + words_logprob(self._tail, prev2, prev1)[0]
+        return value
+
+    def gain(self, combo: tuple[int, ...], k: int, j: int) -> float:
+        """LM gain of option j over keeping at slot k, the other slots as in ``combo``.
+
+        Only the words of slot k and the two after it see the change, so
+        only they are scored: linear in the cluster's size, not quadratic.
+        """
+        before: list[str | None] = list(self._history)
+        for slot, gap, choice in zip(self.slots[:k], self._gaps[:k], combo[:k]):
+            before += gap
+            before += slot.options[choice].words
+        before += self._gaps[k]
+        after: list[str] = []
+        for slot, gap, choice in zip(self.slots[k + 1 :], self._gaps[k + 1 :], combo[k + 1 :]):
+            if len(after) >= 2:
+                break
+            after += gap
+            after += slot.options[choice].words
+        if len(after) < 2:
+            after += self._tail
+        after = after[:2]
+        words_logprob = self._scorer.words_logprob
+        options = self.slots[k].options
+        changed = words_logprob(options[j].words + tuple(after), before[-2], before[-1])[0]
+        kept = words_logprob(options[0].words + tuple(after), before[-2], before[-1])[0]
+        return changed - kept
+
+    def best(self, gains: list[list[float]]) -> tuple[int, ...]:
+        """The combo maximizing lm(combo) + sum(gains[k][combo[k]])."""
+        if len(self.slots) == 1:
+            return max(((j,) for j in range(len(gains[0]))), key=lambda c: self.lm(c) + gains[0][c[0]])
+        words_logprob = self._scorer.words_logprob
+        # The trigram model only sees the last two words, so readings that end
+        # in the same two words compete and only the best one goes on.
+        states: dict[tuple[str | None, str], tuple[float, tuple[int, ...]]] = {self._history: (0.0, ())}
+        for slot, gap, row in zip(self.slots, self._gaps, gains):
+            following: dict[tuple[str | None, str], tuple[float, tuple[int, ...]]] = {}
+            for (prev2, prev1), (score, combo) in states.items():
+                gap_total, gap2, gap1 = words_logprob(gap, prev2, prev1)
+                for j, option in enumerate(slot.options):
+                    option_total, next2, next1 = words_logprob(option.words, gap2, gap1)
+                    total = score + gap_total + option_total + row[j]
+                    if (next2, next1) not in following or total > following[next2, next1][0]:
+                        following[next2, next1] = (total, combo + (j,))
+            states = following
+        ending = [
+            (score + words_logprob(self._tail, prev2, prev1)[0], combo)
+            for (prev2, prev1), (score, combo) in states.items()
+        ]
+        return max(ending)[1]
 
 
 def score_candidates(
@@ -178,15 +259,10 @@ def article_fits(article: str, following: str) -> bool:
 def _score_cluster(
     slots: list[Slot], spans: list[tuple[int, int]], words: list[str], scorer: Scorer
 ) -> Cluster:
-    """LM score of every combination of the slots' options over the window they affect.
-
-    Combinations are walked as a tree, so a shared prefix is scored once.
-    Above MAX_COMBINATIONS only the combinations that change one slot at a
-    time are scored.
-    """
+    """The cluster of ``slots`` at ``spans`` (LM-word offsets) in the sentence ``words``."""
     window_start = spans[0][0]
     window_end = min(spans[-1][1] + 2, len(words))
-    gaps = [()] + [tuple(words[a[1] : b[0]]) for a, b in zip(spans, spans[1:])]
+    gaps = ((),) + tuple(tuple(words[a[1] : b[0]]) for a, b in zip(spans, spans[1:]))
     tail = tuple(words[spans[-1][1] : window_end]) + ((SENTENCE_END,) if window_end == len(words) else ())
     if window_start >= 2:
         history = (words[window_start - 2], words[window_start - 1])
@@ -194,26 +270,4 @@ def _score_cluster(
         history = (SENTENCE_START, words[0])
     else:
         history = (None, SENTENCE_START)
-    max_changes = len(slots) if math.prod(len(slot.options) for slot in slots) <= MAX_COMBINATIONS else 1
-    words_logprob = scorer.words_logprob
-    lm: dict[tuple[int, ...], float] = {}
-
-    if len(slots) == 1:  # the common case, without the recursion
-        for j, option in enumerate(slots[0].options):
-            total, prev2, prev1 = words_logprob(option.words, *history)
-            lm[(j,)] = total + words_logprob(tail, prev2, prev1)[0]
-        return Cluster(tuple(slots), lm)
-
-    def walk(k: int, prev2: str | None, prev1: str, total: float, combo: tuple[int, ...], changes: int) -> None:
-        if k == len(slots):
-            lm[combo] = total + words_logprob(tail, prev2, prev1)[0]
-            return
-        gap_total, prev2, prev1 = words_logprob(gaps[k], prev2, prev1)
-        for j, option in enumerate(slots[k].options):
-            if j and changes == max_changes:
-                break
-            option_total, next2, next1 = words_logprob(option.words, prev2, prev1)
-            walk(k + 1, next2, next1, total + gap_total + option_total, combo + (j,), changes + bool(j))
-
-    walk(0, history[0], history[1], 0.0, (), 0)
-    return Cluster(tuple(slots), lm)
+    return Cluster(tuple(slots), history, gaps, tail, scorer)
