@@ -7,6 +7,8 @@ touches a protected phrase, and is dropped when a keep row's context holds.
 
 from __future__ import annotations
 
+import regex
+
 from .records import Candidate, Entry, Token
 from .tables import Tables
 
@@ -19,7 +21,7 @@ def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Cand
     index = tables.by_length
     i = 0
     while i < len(tokens):
-        if words[i] not in index:  # the common case: not a spun form at all
+        if words[i] not in index and _stem(words[i]) not in index:  # the common case: not a spun form
             i += 1
             continue
         candidate = _match_at(text, tokens, words, protected, i, tables)
@@ -45,15 +47,25 @@ def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
 def _match_at(
     text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables
 ) -> Candidate | None:
-    followed = i + 1 < len(words) and (words[i], words[i + 1]) in tables.prefixes
-    for length, phrases in tables.by_length.get(words[i], ()):
+    lengths = tables.by_length.get(words[i])
+    if lengths is None:  # "Secretary-Common’s": only the word itself can match, without its "’s"
+        lengths = [(1, phrases) for n, phrases in tables.by_length[_stem(words[i])] if n == 1]
+    following = words[i + 1] if i + 1 < len(words) else ""
+    followed = (words[i], following) in tables.prefixes or (words[i], _stem(following)) in tables.prefixes
+    for length, phrases in lengths:
         last = i + length - 1
         if last >= len(tokens) or (length > 1 and not followed):
             continue
-        entries = phrases.get(tuple(words[i : last + 1]))
+        key = tuple(words[i : last + 1])
+        entries = phrases.get(key)
+        end = tokens[last].end
+        if entries is None and key[-1].endswith("'s"):
+            # A possessive: the phrase is the words before "'s", which stays as it is.
+            entries = phrases.get(key[:-1] + (_stem(key[-1]),))
+            end -= 2
         if entries is None or any(protected[i : last + 1]) or not _joined_plainly(text, tokens, i, last):
             continue
-        spun = text[tokens[i].start : tokens[last].end]
+        spun = text[tokens[i].start : end]
         exact_spun = spun.replace("’", "'")
         usable = [
             e
@@ -70,8 +82,30 @@ def _match_at(
             ):
                 options[restored] = entry
         if options:
-            return Candidate(i, last, tokens[i].start, tokens[last].end, spun, tuple(options.items()))
+            article = _article_before(text, tokens, i)
+            return Candidate(i, last, tokens[i].start, end, spun, tuple(options.items()), article)
     return None
+
+
+def _stem(word: str) -> str:
+    """A normalized word without a possessive "'s"."""
+    return word[:-2] if word.endswith("'s") else word
+
+
+# What may stand between an article and its word: spaces (a soft line wrap
+# included) and opening quotes or brackets ("an “assembly”").
+ARTICLE_GAP_RE = regex.compile(r"[ \t\r\n]+[\"“‘'(\[]*")
+
+
+def _article_before(text: str, tokens: list[Token], i: int) -> int:
+    """Index of the "a"/"an" right before token i in its sentence, or -1."""
+    if i == 0:
+        return -1
+    previous = tokens[i - 1]
+    if previous.norm not in ("a", "an") or previous.sentence != tokens[i].sentence:
+        return -1
+    gap = ARTICLE_GAP_RE.fullmatch(text, previous.end, tokens[i].start)
+    return i - 1 if gap else -1
 
 
 def _joined_plainly(text: str, tokens: list[Token], first: int, last: int) -> bool:

@@ -244,8 +244,8 @@ def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) 
         evidence.append(f"the text uses {option.text!r} unchanged elsewhere ({counter:+.2f})")
     evidence += keep.evidence + option.evidence
     start, before, after = candidate.start, candidate.spun, option.text
-    if choice.applied and candidate.first > 0 and tokens[candidate.first - 1].sentence == tokens[candidate.first].sentence:
-        start, before, after = _repair_article(text, tokens[candidate.first - 1], candidate, after)
+    if choice.applied and candidate.article >= 0:
+        start, before, after = _repair_article(text, tokens[candidate.article], candidate, after)
     return Fix(
         start=start,
         end=candidate.end,
@@ -262,13 +262,15 @@ def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) 
     )
 
 
-def _repair_article(text: str, previous: Token, candidate: Candidate, after: str) -> tuple[int, str, str]:
-    """Widen a fix over a preceding "a"/"an" when the restored word needs the other one."""
-    article = text[previous.start : previous.end]
-    if article.lower() not in ("a", "an") or article_fits(article, after):
+def _repair_article(text: str, article: Token, candidate: Candidate, after: str) -> tuple[int, str, str]:
+    """Widen a fix over the "a"/"an" before it when the restored word needs the other one."""
+    written = text[article.start : article.end]
+    if article_fits(written, after):
         return candidate.start, candidate.spun, after
-    if not text[previous.end : candidate.start].isspace() or "\n" in text[previous.end : candidate.start]:
-        return candidate.start, candidate.spun, after
-    swapped = {"a": "an", "an": "a", "A": "An", "An": "A", "AN": "A"}.get(article, "an")
-    gap = text[previous.end : candidate.start]
-    return previous.start, text[previous.start : candidate.end], swapped + gap + after
+    swapped = "an" if written.lower() == "a" else "a"
+    if written.isupper() and len(written) > 1:
+        swapped = swapped.upper()
+    elif written[0].isupper():
+        swapped = swapped.capitalize()
+    gap = text[article.end : candidate.start]
+    return article.start, text[article.start : candidate.end], swapped + gap + after

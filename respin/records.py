@@ -51,6 +51,7 @@ class Candidate(NamedTuple):
     end: int
     spun: str  # the input text of the span, exactly
     originals: tuple[tuple[str, Entry], ...]  # (restored text with case applied, entry)
+    article: int = -1  # index of an "a"/"an" token right before the span, or -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,7 +167,7 @@ def _score_sentence(
     words = list(chain.from_iterable(token_words))
     aligned = reference.align(words) if reference else None
 
-    articles = [_article_before(tokens, c) for c in candidates]
+    articles = [tokens[c.article].norm if c.article >= 0 else "" for c in candidates]
     # A slot after "a"/"an" spans the article too, so the model reads each
     # option with the article it will get ("an assembly" → "a meeting").
     spans = [
@@ -223,15 +223,6 @@ def _make_slot(
 
 
 _OTHER_ARTICLE = {"a": "an", "an": "a"}
-
-
-def _article_before(tokens: list[Token], candidate: Candidate) -> str:
-    if candidate.first == 0:
-        return ""
-    previous = tokens[candidate.first - 1]
-    if previous.sentence != tokens[candidate.first].sentence or previous.norm not in ("a", "an"):
-        return ""
-    return previous.norm
 
 
 # Words whose spelling misleads about their first sound.

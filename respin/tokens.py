@@ -25,8 +25,12 @@ WORD_RE = regex.compile(
 
 # A sentence ends at . ! ? … (maybe followed by closing quotes or brackets)
 # and whitespace before a word that does not start in lower case, or at a
-# line break. The match ends where the next sentence starts.
-SENTENCE_BREAK_RE = regex.compile(r"""(?<=([\w.]*)([.!?…])["'”’)\]]*)\s+(?=[^\s\p{Ll}])|\n""")
+# line break — except a soft wrap: a line ending in a letter, digit, comma
+# or semicolon followed by a line starting in lower case. The match ends
+# where the next sentence starts.
+SENTENCE_BREAK_RE = regex.compile(
+    r"""(?<=([\w.]*)([.!?…])["'”’)\]]*)\s+(?=[^\s\p{Ll}])|\n(?!(?<=[\p{L}\p{N},;]\r?\n)[ \t]*\p{Ll})"""
+)
 
 # Words after which a full stop does not end the sentence.
 ABBREVIATIONS = frozenset(
@@ -73,8 +77,8 @@ def tokenize(text: str) -> list[Token]:
 
     >>> [t.norm for t in tokenize("NATO’s chief — Jens Stoltenberg — said.")]
     ["nato's", 'chief', 'jens', 'stoltenberg', 'said']
-    >>> [t.sentence for t in tokenize("He left. She stayed\\nThen Mr. Li came")]
-    [0, 0, 1, 1, 2, 2, 2, 2]
+    >>> [t.sentence for t in tokenize("He left. She stayed\\nThen Mr. Li came, as\\nwrapped")]
+    [0, 0, 1, 1, 2, 2, 2, 2, 2, 2]
     """
     starts = sentence_starts(text)
     starts.append(len(text) + 1)
