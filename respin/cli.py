@@ -162,11 +162,12 @@ def fix_command(files, output, in_place, output_format, check, references, table
             fail(f"{output}: is the input file; use --in-place to overwrite it")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
-        texts = {name: read_text(name) for name in names}  # fail on bad input before writing anything
-        changed = False
-        for name, text in texts.items():
-            result = fix(text, reference_texts, config)
-            changed |= result.changed
+        texts = {name: read_text(name) for name in names}
+        # Every file is read and restored before anything is written, so a bad
+        # input or a crash on a later file leaves the earlier ones untouched.
+        results = {name: fix(text, reference_texts, config) for name, text in texts.items()}
+        changed = any(result.changed for result in results.values())
+        for name, result in results.items():
             if check:
                 continue
             if in_place:
