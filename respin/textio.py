@@ -154,14 +154,15 @@ class WriteGroup:
         for write in self._pending:
             if write.fd is None:
                 continue
+            fd, write.fd = write.fd, None
             try:
-                os.fsync(write.fd)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)  # some file systems (NFS) report write errors only here
             except OSError as exc:  # this file's data may be lost: it must not replace its target
                 write.error = exc
                 self.discard(write)
-                continue
-            os.close(write.fd)
-            write.fd = None
 
     def replace(self, write: PendingWrite) -> None:
         """Rename ``write``'s temp file over its target; raises its error if it has none to rename."""

@@ -95,21 +95,24 @@ def test_a_write_that_fails_leaves_no_temp_and_the_others_are_written(tmp_path, 
     assert temps(tmp_path) == []
 
 
-def test_a_file_whose_barrier_fails_never_replaces_its_target(tmp_path, monkeypatch):
+@pytest.mark.parametrize("call", ["fsync", "close"])
+def test_a_file_whose_barrier_fails_never_replaces_its_target(tmp_path, monkeypatch, call):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"old")
     with WriteGroup() as group:
         good = group.add(tmp_path / "good.txt", b"good")
         failing = group.add(bad, b"maybe lost in a write error")
-        real_fsync = os.fsync
+        failing_fd, real = failing.fd, getattr(os, call)
 
         def eio_for_one(fd):
-            if fd == failing.fd:
-                raise OSError(errno.EIO, "Input/output error")
-            real_fsync(fd)
+            result = real(fd)
+            if fd == failing_fd:
+                raise OSError(errno.EIO, "Input/output error")  # as a write error reported late
+            return result
 
-        monkeypatch.setattr(os, "fsync", eio_for_one)
+        monkeypatch.setattr(os, call, eio_for_one)
         group.sync()
+        monkeypatch.setattr(os, call, real)
         assert temps(tmp_path) == [Path(good.temp)]  # the failed one is gone already
         with pytest.raises(OSError) as caught:
             group.replace(failing)
