@@ -28,6 +28,8 @@ def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Cand
         if candidate is None:
             i += 1
         else:
+            if candidates and candidate.article >= 0 and candidate.article <= candidates[-1].last:
+                candidate = candidate._replace(article=-1)  # that "a" belongs to the phrase before
             candidates.append(candidate)
             i = candidate.last + 1
     return candidates
@@ -92,9 +94,10 @@ def _stem(word: str) -> str:
     return word[:-2] if word.endswith("'s") else word
 
 
-# What may stand between an article and its word: spaces (a soft line wrap
-# included) and opening quotes or brackets ("an “assembly”").
-ARTICLE_GAP_RE = regex.compile(r"[ \t\r\n]+[\"“‘'(\[]*")
+# What may stand between an article and its word: white space (a soft line
+# wrap included; a blank line ends the sentence anyway) and opening quotes
+# or brackets ("an “assembly”").
+ARTICLE_GAP_RE = regex.compile(r"\s+[\"“‘'(\[]*")
 
 
 def _article_before(text: str, tokens: list[Token], i: int) -> int:

@@ -56,6 +56,8 @@ def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
         code = action()
     except (InputError, TableError) as exc:
         fail(str(exc))
+    except OSError as exc:  # writing an output: a full disk, a read-only folder
+        fail(f"{exc.filename or 'output'}: cannot write ({exc.strerror or exc})")
     except KeyboardInterrupt:
         click.echo("respin: interrupted", err=True)
         sys.exit(exitcodes.INTERRUPTED)
@@ -114,6 +116,10 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
 
     config = DEFAULT.with_(tables=tuple(os.path.abspath(t) for t in tables), builtin_tables=not no_builtin_tables)
     if threshold is not None:
+        import math
+
+        if not math.isfinite(threshold):
+            fail(f"--threshold must be a finite number, not {threshold}")
         config = config.with_(threshold=threshold)
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get("respin.assume_spun"):
@@ -156,6 +162,8 @@ def fix_command(files, output, in_place, output_format, check, references, table
             fail("--in-place needs FILE arguments, not stdin")
         if output and len(names) > 1:
             fail("-o takes one input; use --in-place or 'respin batch' for several")
+        if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+            fail(f"{output}: no such folder to write into")
         if output and os.path.exists(output) and any(
             os.path.exists(n) and os.path.samefile(n, output) for n in names if n != "-"
         ):
@@ -172,7 +180,7 @@ def fix_command(files, output, in_place, output_format, check, references, table
                 continue
             if in_place:
                 if result.changed:
-                    atomic_write(name, result.text)
+                    atomic_write(os.path.realpath(name), result.text)  # through a symlink, not over it
                 continue
             if output_format == "json":
                 rendered = render_json(result, name if len(names) > 1 else None)

@@ -227,7 +227,10 @@ _OTHER_ARTICLE = {"a": "an", "an": "a"}
 
 # Words whose spelling misleads about their first sound.
 _VOWEL_SOUND_CONSONANT_START = ("hour", "honest", "honor", "honour", "heir")
-_CONSONANT_SOUND_VOWEL_START = ("uni", "use", "usu", "uti", "eu", "one", "once", "ukr", "ura", "uro", "u.")
+_CONSONANT_SOUND_VOWEL_START = (
+    "unic", "unif", "unio", "uniq", "unit", "univ", "unil", "unis",  # not "unimaginable"
+    "use", "usu", "uti", "eu", "one", "once", "ukr", "ura", "uro", "u.",
+)
 
 
 def article_fits(article: str, following: str) -> bool:

@@ -29,7 +29,7 @@ WORD_RE = regex.compile(
 # or semicolon followed by a line starting in lower case. The match ends
 # where the next sentence starts.
 SENTENCE_BREAK_RE = regex.compile(
-    r"""(?<=([\w.]*)([.!?…])["'”’)\]]*)\s+(?=[^\s\p{Ll}])|\n(?!(?<=[\p{L}\p{N},;]\r?\n)[ \t]*\p{Ll})"""
+    r"""(?<=([\w.]*)([.!?…])["'”’)\]]*)\s+(?=[^\s\p{Ll}])|\n(?!(?<=[\p{L}\p{N},;][ \t]*\r?\n)[ \t]*\p{Ll})"""
 )
 
 # Words after which a full stop does not end the sentence.

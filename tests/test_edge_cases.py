@@ -266,18 +266,9 @@ def _articles_fit(text: str) -> bool:
     return True
 
 
-TRAILING_SPACE_WRAP = pytest.mark.xfail(
-    strict=True,
-    reason="a line wrapped after a trailing space ('held an \\nassembly', as format=flowed mail and many editors "
-    "write) still ends the sentence, so 'an' is not seen and the result is 'an \\nmeeting': "
-    "tokens.SENTENCE_BREAK_RE's soft-wrap lookbehind wants a letter, digit, comma or semicolon right before '\\n'",
-)
-
-
 @pytest.mark.parametrize(
     "wrap",
-    ["\n", "\r\n", "\n    ", "\r\n\t", "\r",
-     pytest.param(" \n", marks=TRAILING_SPACE_WRAP), pytest.param(" \r\n", marks=TRAILING_SPACE_WRAP)],
+    ["\n", "\r\n", "\n    ", "\r\n\t", "\r", " \n", " \r\n"],
     ids=["lf", "crlf", "lf-indent", "crlf-tab", "cr", "space-lf", "space-crlf"],
 )
 def test_article_is_repaired_across_a_wrapped_line(wrap):
@@ -293,10 +284,6 @@ def test_a_blank_line_after_an_article_is_a_break():
     assert result.text.startswith("Leaders of the alliance held an\n\n")
 
 
-@pytest.mark.xfail(strict=True, reason="since a1f665c the a/an before a candidate is found only across "
-                   "[ \\t\\r\\n] (candidates.ARTICLE_GAP_RE); before it any whitespace counted (str.isspace), "
-                   "so 'an\\u00a0assembly' (HTML &nbsp;) is no longer restored to 'a\\u00a0meeting' as "
-                   "'an assembly' is")
 @pytest.mark.parametrize("space", ["\u00a0", "\u2028", "\f", "\u3000"], ids=["nbsp", "u2028", "ff", "ideographic"])
 def test_article_is_repaired_across_any_space(space):
     text = f"Leaders of the alliance held an{space}assembly on Tuesday."
@@ -326,10 +313,6 @@ def test_article_in_odd_case_is_swapped(text, expected):
     assert _articles_fit(result.text) and result.text == expected
 
 
-@pytest.mark.xfail(strict=True, reason="article_fits takes every 'uni…' word for a 'you' sound, so the correct "
-                   "'an unimaginable' is scored as a spinner's leftover article (+1.5 for restoring it) and "
-                   "'an unimaginable tragedy' becomes 'an impossible tragedy' with --assume-spun: score.py "
-                   "_CONSONANT_SOUND_VOWEL_START lists the bare prefix 'uni'")
 def test_un_prefixed_words_take_an():
     for word in ["unimaginable", "uninformed", "unidentified", "unintended", "unimportant", "uninsured"]:
         assert article_fits("an", word) and not article_fits("a", word), word
@@ -345,10 +328,6 @@ def test_you_sounding_words_take_a():
         assert article_fits("an", word) and not article_fits("a", word), word
 
 
-@pytest.mark.xfail(strict=True, reason="internal error 'overlapping fixes' (exit 123) when a valid user row's "
-                   "spun phrase ends in a/an ('there an\\tthere was an') and the next word is restored to one that "
-                   "needs the other article: candidates._article_before takes the previous candidate's last "
-                   "token as the article, decide._repair_article widens the fix over it, render.apply_fixes raises")
 def test_article_inside_the_previous_fix_does_not_crash(tmp_path):
     table = tmp_path / "user.tsv"
     table.write_text("there an\tthere was an\t0.9\n", encoding="utf-8")
@@ -599,9 +578,6 @@ def test_new_output_file_gets_the_usual_permissions(tmp_path):
     assert out.stat().st_mode & 0o777 == 0o644
 
 
-@pytest.mark.xfail(strict=True, reason="-o into a missing folder is an internal error (exit 123, a message "
-                   "naming the temp file) instead of an input error: cli.fix_command lets atomic_write's "
-                   "FileNotFoundError from mkstemp reach run_safely's catch-all")
 def test_output_into_a_missing_folder_is_a_one_line_input_error(tmp_path):
     source = tmp_path / "a.txt"
     source.write_bytes(SPUN.encode())
@@ -672,8 +648,6 @@ def test_in_place_writes_nothing_when_a_later_file_crashes(tmp_path, monkeypatch
     assert good.read_bytes() == SPUN.encode()
 
 
-@pytest.mark.xfail(strict=True, reason="--in-place on a symlink replaces the link by a regular file and leaves "
-                   "the article it points to unfixed: textio.atomic_write_bytes renames over the link itself")
 def test_in_place_through_a_symlink_fixes_the_target_or_refuses(tmp_path):
     target = tmp_path / "article.txt"
     target.write_bytes(SPUN.encode())
@@ -687,8 +661,6 @@ def test_in_place_through_a_symlink_fixes_the_target_or_refuses(tmp_path):
         assert link.is_symlink() and target.read_bytes() == SPUN.encode()
 
 
-@pytest.mark.xfail(strict=True, reason="--threshold nan is accepted and silently disables every fix (exit 0): "
-                   "cli.fix_options takes any float; nan compares false everywhere in decide.choose")
 def test_threshold_nan_is_a_usage_error():
     result = run(["fix", "--threshold", "nan", *MINI_ARGS], input=SPUN.encode())
     assert result.exit_code == 2
