@@ -1,11 +1,14 @@
 """Stage 4 — decide: pick the best reading of each cluster, jointly.
 
-The objective of a reading is its language-model score plus, for every
-restored span, the channel weight, the document's spin prior and minus the
-threshold. Each restoration therefore has to pay for itself: a fix is made
-only when it beats leaving the words alone by the threshold's margin, while
-neighbouring fixes are still judged together ("safety calls for" →
-"security demands").
+First the document speaks: how dense its confident restorations are sets
+the spin prior, restorations that win on their own vouch for the same swap
+elsewhere, and originals the text already uses plainly count against
+restoring them. Then the objective of a reading is its language-model score
+plus, for every restored span, the channel weight, that evidence, the prior
+and minus the threshold. Each restoration therefore has to pay for itself:
+a fix is made only when it beats leaving the words alone by the threshold's
+margin, while neighbouring fixes are still judged together ("safety calls
+for" → "security demands").
 """
 
 from __future__ import annotations
