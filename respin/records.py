@@ -7,7 +7,6 @@ traced back to the exact characters it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 
@@ -54,9 +53,12 @@ class Candidate(NamedTuple):
     article: int = -1  # index of an "a"/"an" token right before the span, or -1
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
-    """One decision about one span: the unit every output format reports."""
+class Fix(NamedTuple):
+    """One decision about one span: the unit every output format reports.
+
+    (Records here are NamedTuples: cheap to build by the thousand, and
+    cheap to define, which matters to a tool started in shell pipes.)
+    """
 
     start: int
     end: int
@@ -88,8 +90,7 @@ class Fix:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     """What :func:`respin.fix` returns."""
 
     source: str  # the input text
@@ -97,7 +98,7 @@ class Result:
     fixes: tuple[Fix, ...]  # applied fixes, in text order
     rejected: tuple[Fix, ...] = ()  # near misses: candidates kept whose score came close to the threshold
     words: int = 0  # word count of the input
-    stats: dict = field(default_factory=dict, compare=False)
+    stats: dict = {}  # never mutated: each fix() passes its own
 
     @property
     def changed(self) -> bool:

@@ -18,7 +18,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import click
 
@@ -123,7 +123,7 @@ class Session:
 
     def applied(self) -> list[Fix]:
         """The fixes to write: accepted ones, and edited ones with the user's text."""
-        return [replace(fix, after=d.text) for fix, d in zip(self.fixes, self.decisions)
+        return [fix._replace(after=d.text) for fix, d in zip(self.fixes, self.decisions)
                 if d is not None and d.verdict != REJECTED]
 
     def counts(self) -> dict[str, int]:
@@ -273,7 +273,7 @@ def make_card(session: Session, name: str, source: str, tokens: Sequence[Token],
     match = None
     if references is not None:
         # The restored sentence is closer to the clean reference than the spun one.
-        inside = [replace(f, start=f.start - begin, end=f.end - begin) for f in result_fixes
+        inside = [f._replace(start=f.start - begin, end=f.end - begin) for f in result_fixes
                   if begin <= f.start and f.end <= end]
         match = references.match(apply_fixes(source[begin:end], inside))
     left, right = _window(source, begin, end, fix)

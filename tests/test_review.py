@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -100,7 +99,7 @@ def test_each_answer_decides_only_its_own_occurrence():
 
 def test_accept_all_takes_only_later_undecided_occurrences_of_the_same_substitution():
     fixes = session_fixes()
-    fixes[2] = replace(fixes[2], after="stated")  # same spun word, another restoration
+    fixes[2] = fixes[2]._replace(after="stated")  # same spun word, another restoration
     session = Session(fixes)
     session.skip()
     assert session.accept_all() == 2  # this one and "Mentioned" → "Said" (case-insensitive)
@@ -560,7 +559,7 @@ def test_review_in_a_pseudo_terminal_then_fix_honours_the_decisions(seed, table,
     child.close()
     assert child.exitstatus == 0
 
-    expected = apply_fixes(text, [fixes[0], replace(fixes[2], after=edited), fixes[3]])
+    expected = apply_fixes(text, [fixes[0], fixes[2]._replace(after=edited), fixes[3]])
     assert seed.read_text(encoding="utf-8") == expected
     assert Path(f"{seed}.orig").read_bytes() == SEED.read_bytes()
 
