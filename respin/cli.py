@@ -133,7 +133,7 @@ def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(read_text(p) for p in paths)
 
 
-@main.command("fix")
+@main.command("fix", epilog=exitcodes.HELP)
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to this file (atomically).")
 @click.option("--in-place", is_flag=True, help="Overwrite each FILE with its restoration (atomic).")

@@ -7,6 +7,6 @@ INTERNAL = 123  # a bug in respin: please report it
 INTERRUPTED = 130  # Ctrl-C
 
 HELP = (
-    "Exit codes: 0 success; 1 spun document found (check) or a file failed (batch); "
-    "2 usage or input error; 123 internal error; 130 interrupted."
+    "Exit codes: 0 success; 1 a spun document (check), a change to make (fix --check) "
+    "or a failed file (batch); 2 usage or input error; 123 internal error; 130 interrupted."
 )
