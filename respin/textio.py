@@ -82,7 +82,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: st
 class PendingWrite:
     """One file of a :class:`WriteGroup`: its temp file, written, waiting for the barrier."""
 
-    __slots__ = ("target", "temp", "fd", "error")
+    __slots__ = ("error", "fd", "target", "temp")
 
     def __init__(self, target: str, temp: str, fd: int) -> None:
         self.target = target
@@ -118,7 +118,7 @@ class WriteGroup:
     def __init__(self) -> None:
         self._pending: list[PendingWrite] = []
 
-    def __enter__(self) -> "WriteGroup":
+    def __enter__(self) -> WriteGroup:  # typing.Self needs Python 3.11
         return self
 
     def __exit__(self, *exc_info) -> None:

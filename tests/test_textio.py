@@ -141,15 +141,14 @@ def test_an_interruption_leaves_no_temp_and_no_partial_target(tmp_path, stage):
     targets = [tmp_path / f"f{i}.txt" for i in range(4)]
     for path in targets:
         path.write_bytes(b"old " + path.name.encode())
-    with pytest.raises(KeyboardInterrupt):
-        with WriteGroup() as group:
-            pending = [group.add(path, b"new " + path.name.encode()) for path in targets]
-            if stage != "before sync":
-                group.sync()
-            if stage == "between replaces":
-                group.replace(pending[0])
-                group.replace(pending[1])
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), WriteGroup() as group:
+        pending = [group.add(path, b"new " + path.name.encode()) for path in targets]
+        if stage != "before sync":
+            group.sync()
+        if stage == "between replaces":
+            group.replace(pending[0])
+            group.replace(pending[1])
+        raise KeyboardInterrupt
     done = 2 if stage == "between replaces" else 0
     for i, path in enumerate(targets):
         assert path.read_bytes() == (b"new " if i < done else b"old ") + path.name.encode()
