@@ -68,8 +68,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: st
             handle.flush()
             os.fsync(handle.fileno())
         source = Path(keep_mode_of) if keep_mode_of else target
-        if source.exists():
-            os.chmod(tmp, source.stat().st_mode & 0o7777)
+        os.chmod(tmp, source.stat().st_mode & 0o7777 if source.exists() else _new_file_mode())
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -77,6 +76,13 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: st
         except FileNotFoundError:
             pass
         raise
+
+
+def _new_file_mode() -> int:
+    """The mode a new file gets from open(): mkstemp's 0600 would hide outputs from others."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 class PendingWrite:

@@ -564,8 +564,6 @@ def test_output_file_keeps_the_bytes_and_stdout_stays_empty(tmp_path):
     assert not [p for p in tmp_path.iterdir() if "respin-tmp" in p.name]
 
 
-@pytest.mark.xfail(strict=True, reason="a new -o file is created with mode 0600 whatever the umask: "
-                   "textio.atomic_write_bytes keeps mkstemp's 0600 when the target does not exist yet")
 def test_new_output_file_gets_the_usual_permissions(tmp_path):
     source = tmp_path / "a.txt"
     source.write_bytes(SPUN.encode())
