@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,7 +226,7 @@ def eval_command(spun, original, pairs_file, baseline, output_format, references
         report = evaluate(pairs, config, systems)
         if output_format == "json":
             click.echo(json.dumps(report.to_dict(), indent=2))
-        elif click.get_text_stream("stdout").isatty():
+        elif sys.stdout.isatty():
             render_rich(report)
         else:
             click.echo(render_plain(report), nl=False)
