@@ -56,26 +56,11 @@ def atomic_write(path: str | os.PathLike, text: str, *, keep_mode_of: str | os.P
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: str | os.PathLike | None = None) -> None:
-    """Write ``data`` to ``path`` atomically (temp file + rename), keeping the file's mode."""
-    import tempfile
-
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".respin-tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        source = Path(keep_mode_of) if keep_mode_of else target
-        os.chmod(tmp, source.stat().st_mode & 0o7777 if source.exists() else _new_file_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Write ``data`` to ``path`` atomically (temp file, fsync, rename), keeping the file's mode."""
+    with WriteGroup() as group:  # a group of one: the same temp names, modes and clean-up
+        write = group.add(path, data, keep_mode_of=keep_mode_of)
+        group.sync()
+        group.replace(write)
 
 
 def _new_file_mode() -> int:
@@ -146,8 +131,7 @@ class WriteGroup:
             while view:  # os.write may write less than asked
                 view = view[os.write(fd, view):]
             source = Path(keep_mode_of) if keep_mode_of else target
-            if source.exists():
-                os.fchmod(fd, source.stat().st_mode & 0o7777)
+            os.fchmod(fd, source.stat().st_mode & 0o7777 if source.exists() else _new_file_mode())
             _start_writeback(fd)
         except BaseException:
             self.discard(write)
