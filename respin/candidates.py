@@ -21,7 +21,8 @@ def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Cand
     index = tables.by_length
     i = 0
     while i < len(tokens):
-        if words[i] not in index and _stem(words[i]) not in index:  # the common case: not a spun form
+        word = words[i]
+        if word not in index and not (word.endswith("'s") and word[:-2] in index):  # the common case
             i += 1
             continue
         candidate = _match_at(text, tokens, words, protected, i, tables)
