@@ -1,11 +1,12 @@
 """Stage 3 — score: how well each reading of a sentence explains the text.
 
-For every cluster of candidates close enough to share trigram context, each
-combination of readings (keep the spun words, or restore one of the table's
-originals) gets a language-model score over the affected window. Reference
-support and article agreement ("a actual" is a spinner's fingerprint) are
-per-option log10 evidence. The channel weights and the document's spin
-prior are added by the decide stage, which owns the trade-off.
+Candidates close enough to share trigram context form a cluster; each slot
+has its options (keep the spun words, or restore one of the table's
+originals), and the cluster answers the language model's view of any
+reading. Reference support and article agreement ("a actual" is a
+spinner's fingerprint) are per-option log10 evidence. The channel weights
+and the document's prior are added by the decide stage, which owns the
+trade-off.
 """
 
 from __future__ import annotations
@@ -46,14 +47,14 @@ class Slot(NamedTuple):
 class Cluster:
     """Slots close enough to share trigram context, and the words around them.
 
-    ``lm(combo)`` is the language-model score of one reading (an option index
-    per slot) over the window the slots affect, computed on demand and
-    remembered; ``best(gains)`` finds the reading that maximizes LM score
-    plus per-option gains exactly, by Viterbi over trigram states, however
-    many slots the cluster has.
+    A reading is one option index per slot. ``best(gains)`` finds the reading
+    that maximizes its language-model score plus per-option gains, exactly,
+    by Viterbi over trigram states, however many slots the cluster has;
+    ``gain(reading, k, j)`` is what switching slot k to option j is worth
+    to the model. Both score words on demand, only where a choice matters.
     """
 
-    __slots__ = ("slots", "_history", "_gaps", "_tail", "_scorer", "_memo")
+    __slots__ = ("slots", "_history", "_gaps", "_tail", "_scorer")
 
     def __init__(
         self,
@@ -68,19 +69,6 @@ class Cluster:
         self._gaps = gaps  # fixed words before each slot (none before the first)
         self._tail = tail  # fixed words after the last slot that it affects
         self._scorer = scorer
-        self._memo: dict[tuple[int, ...], float] = {}
-
-    def lm(self, combo: tuple[int, ...]) -> float:
-        value = self._memo.get(combo)
-        if value is None:
-            words_logprob = self._scorer.words_logprob
-            total, prev2, prev1 = 0.0, *self._history
-            for slot, gap, j in zip(self.slots, self._gaps, combo):
-                gap_total, prev2, prev1 = words_logprob(gap, prev2, prev1)
-                option_total, prev2, prev1 = words_logprob(slot.options[j].words, prev2, prev1)
-                total += gap_total + option_total
-            value = self._memo[combo] = total + words_logprob(self._tail, prev2, prev1)[0]
-        return value
 
     def gain(self, combo: tuple[int, ...], k: int, j: int) -> float:
         """LM gain of option j over keeping at slot k, the other slots as in ``combo``.
@@ -110,8 +98,6 @@ class Cluster:
 
     def best(self, gains: list[list[float]]) -> tuple[int, ...]:
         """The combo maximizing lm(combo) + sum(gains[k][combo[k]])."""
-        if len(self.slots) == 1:
-            return max(((j,) for j in range(len(gains[0]))), key=lambda c: self.lm(c) + gains[0][c[0]])
         words_logprob = self._scorer.words_logprob
         # The trigram model only sees the last two words, so readings that end
         # in the same two words compete and only the best one goes on.
