@@ -56,8 +56,8 @@ def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
         code = action()
     except (InputError, TableError) as exc:
         fail(str(exc))
-    except OSError as exc:  # writing an output: a full disk, a read-only folder
-        fail(f"{exc.filename or 'output'}: cannot write ({exc.strerror or exc})")
+    except OSError as exc:  # a full disk, a read-only folder, a vanished file
+        fail(f"{exc.filename or 'respin'}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         click.echo("respin: interrupted", err=True)
         sys.exit(exitcodes.INTERRUPTED)
