@@ -127,14 +127,15 @@ def render_view(
         if table is not None:
             if gap:
                 table.add_row("", Text(_gap_label(gap), style="dim"), "")
-            table.add_row(str(i + 1), _side(result.source, start, end, fixes, "before", threshold, color),
-                          _side(result.source, start, end, fixes, "after", threshold, color))
+            table.add_row(str(i + 1),
+                          _paragraph(result.source, start, end, fixes, threshold, color, show_after=False),
+                          _paragraph(result.source, start, end, fixes, threshold, color, show_before=False))
             continue
         if gap:
             console.print(Text(_gap_label(gap), style="dim"))
         line = line_column(result.source, start)[0]
         console.print(Text(f"¶{i + 1} · line {line}", style="bold cyan" if color else ""))
-        console.print(_inline(result.source, start, end, fixes, threshold, color))
+        console.print(_paragraph(result.source, start, end, fixes, threshold, color))
         console.print()
     if table is not None:
         console.print(table)
@@ -192,53 +193,35 @@ def _score_text(fix: Fix, threshold: float, color: bool):
     return Text(f"({fix.score:.2f})", style="dim" if color else "")
 
 
-def change_text(fix: Fix, threshold: float, color: bool, *, show_after: bool = True):
+def change_text(fix: Fix, threshold: float, color: bool, *, show_before: bool = True, show_after: bool = True):
     """One change: the spun words struck through in red, the restoration in green, its score."""
     from rich.text import Text
 
     text = Text()
-    if color:
-        text.append(visible(fix.before), style="strike red")
-        if show_after:
-            text.append(visible(fix.after), style="bold green")
-    else:
-        text.append(f"[-{visible(fix.before)}-]")
-        if show_after:
-            text.append(f"{{+{visible(fix.after)}+}}")
+    if show_before:
+        if color:
+            text.append(visible(fix.before), style="strike red")
+        else:
+            text.append(f"[-{visible(fix.before)}-]")
     if show_after:
+        if color:
+            text.append(visible(fix.after), style="bold green")
+        else:
+            text.append(f"{{+{visible(fix.after)}+}}")
         text.append_text(_score_text(fix, threshold, color))
     return text
 
 
-def _inline(source: str, start: int, end: int, fixes: Sequence[Fix], threshold: float, color: bool):
+def _paragraph(source: str, start: int, end: int, fixes: Sequence[Fix], threshold: float, color: bool, *,
+               show_before: bool = True, show_after: bool = True):
+    """``source[start:end]`` with its changes: inline (both sides), or one column of the side-by-side view."""
     from rich.text import Text
 
     text = Text()
     position = start
     for fix in fixes:
         text.append(visible(source[position : fix.start]))
-        text.append_text(change_text(fix, threshold, color))
-        position = fix.end
-    text.append(visible(source[position:end]))
-    return text
-
-
-def _side(source: str, start: int, end: int, fixes: Sequence[Fix], side: str, threshold: float, color: bool):
-    """One column of the side-by-side view: the spun paragraph, or the restored one."""
-    from rich.text import Text
-
-    text = Text()
-    position = start
-    for fix in fixes:
-        text.append(visible(source[position : fix.start]))
-        if side == "before":
-            text.append_text(change_text(fix, threshold, color, show_after=False))
-        else:
-            if color:
-                text.append(visible(fix.after), style="bold green")
-            else:
-                text.append(f"{{+{visible(fix.after)}+}}")
-            text.append_text(_score_text(fix, threshold, color))
+        text.append_text(change_text(fix, threshold, color, show_before=show_before, show_after=show_after))
         position = fix.end
     text.append(visible(source[position:end]))
     return text
