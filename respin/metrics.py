@@ -25,11 +25,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from difflib import SequenceMatcher
 
-from rapidfuzz.distance import Levenshtein
-
 from .tokens import tokenize
 
 Opcodes = list[tuple[str, int, int, int, int]]
+Status = tuple[list[bool], list[int], list[bool]]
 
 
 def words(text: str) -> list[str]:
@@ -48,10 +47,12 @@ def align(a: list[str], b: list[str]) -> Opcodes:
 
 def word_errors(original: list[str], other: list[str]) -> int:
     """Word-level Levenshtein distance (substitutions, insertions, deletions)."""
+    from rapidfuzz.distance import Levenshtein
+
     return Levenshtein.distance(original, other)
 
 
-def _status(original: list[str], other: list[str]) -> tuple[list[bool], list[int], list[bool]]:
+def _status(original: list[str], other: list[str]) -> Status:
     """Which original words ``other`` keeps intact, extra words per gap, which of its words are intact.
 
     The extra words of an opcode that grows the text are attached to the gap
@@ -127,8 +128,12 @@ def damage(original: list[str], spun: list[str], output: list[str]) -> tuple[int
     ...        "they said the assembly was nice".split())
     (2, 1, 1)
     """
-    kept_before, extra_before, _ = _status(original, spun)
-    kept_after, extra_after, _ = _status(original, output)
+    return _damage(_status(original, spun), _status(original, output))
+
+
+def _damage(spun: Status, output: Status) -> tuple[int, int, int]:
+    kept_before, extra_before, _ = spun
+    kept_after, extra_after, _ = output
     damaged = kept_before.count(False) + sum(extra_before)
     restored = sum(not b and a for b, a in zip(kept_before, kept_after))
     broken = sum(b and not a for b, a in zip(kept_before, kept_after))
@@ -148,8 +153,11 @@ def edits(original: list[str], spun: list[str], output: list[str]) -> tuple[int,
     >>> edits("new talks".split(), "brand new talks".split(), "new talks".split())
     (1, 1)
     """
-    _, _, spun_intact = _status(original, spun)
-    _, _, output_intact = _status(original, output)
+    return _edits(spun, output, _status(original, spun), _status(original, output))
+
+
+def _edits(spun: list[str], output: list[str], spun_status: Status, output_status: Status) -> tuple[int, int]:
+    spun_intact, output_intact = spun_status[2], output_status[2]
     edited = correct = 0
     for tag, j1, j2, k1, k2 in align(spun, output):
         if tag == "equal":
@@ -165,8 +173,9 @@ def edits(original: list[str], spun: list[str], output: list[str]) -> tuple[int,
 def compare(original: str, spun: str, output: str, fixed_original: str | None = None) -> Counts:
     """All counts for one pair; ``fixed_original`` is the restorer's output on the original itself."""
     o, s, t = words(original), words(spun), words(output)
-    damaged, restored, broken = damage(o, s, t)
-    edited, correct = edits(o, s, t)
+    spun_status, output_status = _status(o, s), _status(o, t)  # each alignment once: difflib is the cost here
+    damaged, restored, broken = _damage(spun_status, output_status)
+    edited, correct = _edits(s, t, spun_status, output_status)
     clean_tokens = false_changes = 0
     if fixed_original is not None:
         clean_tokens = len(o)
