@@ -127,6 +127,14 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
     return config
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
     from .textio import read_text
 
@@ -140,9 +148,11 @@ def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "diff"]), default="text",
               show_default=True, help="text: the restored text; json: text and fixes; diff: a unified diff.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any fix would be made.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for a long text (256 kB and more; same result).  [default: CPUs]")
 @fix_options
-def fix_command(files, output, in_place, output_format, check, references, tables, threshold, no_builtin_tables,
-                verbose):
+def fix_command(files, output, in_place, output_format, check, jobs, references, tables, threshold,
+                no_builtin_tables, verbose):
     """Restore FILE (or stdin, for no FILE or -) and write it to stdout.
 
     With --format json, prints {"text": ..., "fixes": [{"start", "end",
@@ -173,7 +183,8 @@ def fix_command(files, output, in_place, output_format, check, references, table
         texts = {name: read_text(name) for name in names}
         # Every file is read and restored before anything is written, so a bad
         # input or a crash on a later file leaves the earlier ones untouched.
-        results = {name: fix(text, reference_texts, config) for name, text in texts.items()}
+        workers = jobs or available_cpus()
+        results = {name: fix(text, reference_texts, config, jobs=workers) for name, text in texts.items()}
         changed = any(result.changed for result in results.values())
         for name, result in results.items():
             if check:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from .records import Candidate, Fix, Token
 from .score import Cluster, Option, Slot, article_fits
+from .tables import Tables
 
 # A slot is "confident" evidence of spinning when restoring it wins by this
 # many log10 units with a neutral prior; the share of such slots per 1,000
@@ -121,13 +122,14 @@ class Setting(NamedTuple):
     peers: Mapping[str, frozenset[int]] = {}  # never mutated: a shared default is safe
     # how often each original (normalized) stands in the text unspun
     unspun: Mapping[str, int] = {}
+    # where the stretch being decided starts in the document (peers hold document offsets)
+    offset: int = 0
 
     def counter_evidence(self, slot: Slot, j: int) -> float:
         """log10 penalty when the text keeps the original elsewhere as it is:
         a spinner that swaps "said" for "mentioned" does it everywhere, so a
         text full of plain "said" makes a lone "mentioned" likely genuine."""
-        kept = self.unspun.get(slot.options[j].text.lower(), 0)
-        return math.log10(UNSPUN_PSEUDO_COUNT / (UNSPUN_PSEUDO_COUNT + kept)) if kept else 0.0
+        return _counter_evidence(self.unspun.get(slot.options[j].text.lower(), 0))
 
     def consistency(self, slot: Slot, j: int) -> float:
         """log10 bonus when other spans of this document were confidently
@@ -137,7 +139,7 @@ class Setting(NamedTuple):
         ends = self.peers.get(entry.source) if entry else None
         if not ends:
             return 0.0
-        others = len(ends) - (slot.candidate.end in ends)
+        others = len(ends) - (slot.candidate.end + self.offset in ends)
         return CONSISTENCY_BONUS * min(others, CONSISTENCY_CAP)
 
     def gain(self, slot: Slot, j: int) -> float:
@@ -151,21 +153,87 @@ class Setting(NamedTuple):
         )
 
 
-def unspun_originals(tokens: list[Token], clusters: list[Cluster]) -> dict[str, int]:
-    """How often each candidate original occurs in the text as plain words."""
-    wanted = {option.text.lower() for cluster in clusters for slot in cluster.slots for option in slot.options[1:]}
-    lengths: dict[str, set[int]] = {}
-    for phrase in wanted:
-        words = phrase.split()
-        lengths.setdefault(words[0], set()).add(len(words))
+class Tally(NamedTuple):
+    """What a stretch of text tells about the whole document; tallies add up.
+
+    A long text can be analysed in pieces (even in other processes) and its
+    tallies merged: the decisions are the same as for the text in one piece.
+    """
+
+    words: int
+    candidates: int
+    confident: int  # slots whose restoration wins on its own by CONFIDENT_MARGIN
+    # each slot's best single restoration: (entry source, document end offset, gain, original)
+    singles: tuple[tuple[str, int, float, str], ...]
+    plain: Mapping[str, int]  # table originals used as plain words, by phrase
+
+
+def _counter_evidence(kept: int) -> float:
+    """log10 odds against restoring an original the text uses ``kept`` times as it is."""
+    return math.log10(UNSPUN_PSEUDO_COUNT / (UNSPUN_PSEUDO_COUNT + kept)) if kept else 0.0
+
+
+def tally(tokens: list[Token], clusters: list[Cluster], singles: list[Single], tables: Tables, offset: int = 0) -> Tally:
+    """The document-level evidence of one stretch of text starting at ``offset``."""
+    return Tally(
+        words=len(tokens),
+        candidates=sum(len(cluster.slots) for cluster in clusters),
+        confident=confident_slots(singles),
+        singles=tuple(
+            (
+                single.slot.options[single.option].entry.source,
+                single.slot.candidate.end + offset,
+                single.gain,
+                single.slot.options[single.option].text.lower(),
+            )
+            for single in singles
+        ),
+        plain=plain_originals(tokens, tables),
+    )
+
+
+def merge_tallies(tallies: list[Tally]) -> Tally:
+    plain: dict[str, int] = {}
+    for part in tallies:
+        for phrase, count in part.plain.items():
+            plain[phrase] = plain.get(phrase, 0) + count
+    return Tally(
+        sum(t.words for t in tallies),
+        sum(t.candidates for t in tallies),
+        sum(t.confident for t in tallies),
+        tuple(single for t in tallies for single in t.singles),
+        plain,
+    )
+
+
+def plain_originals(tokens: list[Token], tables: Tables) -> dict[str, int]:
+    """How often each table original occurs as plain words, within a sentence."""
+    lengths, originals = tables.original_lengths, tables.originals
     counts: dict[str, int] = {}
-    norms = [t.norm for t in tokens]
-    for i, word in enumerate(norms):
-        for n in lengths.get(word, ()):
-            phrase = " ".join(norms[i : i + n])
-            if phrase in wanted:
+    for i, token in enumerate(tokens):
+        for n in lengths.get(token.norm, ()):
+            last = i + n - 1
+            if last >= len(tokens) or tokens[last].sentence != token.sentence:
+                continue
+            phrase = " ".join(t.norm for t in tokens[i : last + 1]) if n > 1 else token.norm
+            if phrase in originals:
                 counts[phrase] = counts.get(phrase, 0) + 1
     return counts
+
+
+def document_setting(evidence: Tally, prior: float, threshold: float) -> Setting:
+    """The Setting every stretch of the document is decided under.
+
+    Restorations that would be made on their own vouch for the same swap
+    elsewhere in the text; the text's plain uses of an original speak
+    against it.
+    """
+    setting = Setting(prior, threshold, unspun=evidence.plain)
+    peers: dict[str, set[int]] = {}
+    for source, end, gain, original in evidence.singles:
+        if gain + prior + _counter_evidence(evidence.plain.get(original, 0)) >= threshold + PEER_MARGIN:
+            peers.setdefault(source, set()).add(end)
+    return setting._replace(peers={source: frozenset(ends) for source, ends in peers.items()})
 
 
 class Choice(NamedTuple):
@@ -180,28 +248,19 @@ class Choice(NamedTuple):
 
 
 def decide(
-    text: str, tokens: list[Token], clusters: list[Cluster], singles: list[Single], prior: float, threshold: float
+    text: str, tokens: list[Token], clusters: list[Cluster], setting: Setting
 ) -> tuple[list[Fix], list[Fix]]:
-    """Applied and rejected fixes, each in text order.
+    """Applied and rejected fixes of one stretch of text, each in text order.
 
-    Restorations that win clearly on their own (``singles``) vouch for the
-    same swap elsewhere in the text; the text's plain uses of an original
-    speak against it. Rejected fixes are the near misses: candidates kept
-    whose best restoration came within ``NEAR_MISS`` of the threshold.
+    Offsets are the stretch's own; ``setting.offset`` places it in the
+    document. Rejected fixes are the near misses: candidates kept whose best
+    restoration came within ``NEAR_MISS`` of the threshold.
     """
-    unspun = unspun_originals(tokens, clusters)
-    setting = Setting(prior, threshold, unspun=unspun)
-    peers: dict[str, set[int]] = {}
-    for single in singles:
-        if single.gain + prior + setting.counter_evidence(single.slot, single.option) >= threshold + PEER_MARGIN:
-            entry = single.slot.options[single.option].entry
-            peers.setdefault(entry.source, set()).add(single.slot.candidate.end)
-    setting = Setting(prior, threshold, {e: frozenset(ends) for e, ends in peers.items()}, unspun)
     choices = [choice for cluster in clusters for choice in choose(cluster, setting)]
     fixes = [
         _make_fix(text, tokens, choice, setting)
         for choice in choices
-        if choice.applied or choice.score >= threshold - NEAR_MISS
+        if choice.applied or choice.score >= setting.threshold - NEAR_MISS
     ]
     applied = sorted((f for f in fixes if f.applied), key=lambda f: f.start)
     rejected = sorted((f for f in fixes if not f.applied), key=lambda f: f.start)

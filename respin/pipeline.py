@@ -7,19 +7,32 @@ review layers all call :func:`fix`; none of them touches a stage directly.
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
 from .candidates import find_candidates
 from .config import DEFAULT, Config
-from .decide import best_singles, confident_slots, decide, log_prior, spin_density
+from .decide import (
+    Tally,
+    best_singles,
+    decide,
+    document_setting,
+    log_prior,
+    spin_density,
+    tally,
+)
 from .lm import Scorer, load_scorer
-from .records import Result
+from .records import Result, Token
 from .render import apply_fixes
-from .score import score_candidates
+from .score import Cluster, score_candidates
 from .tables import Tables, load_tables
-from .tokens import tokenize
+from .tokens import sentence_starts, tokenize
+
+# Below this many characters a text is restored in one process whatever
+# ``jobs`` says: starting workers costs more than it saves.
+PARALLEL_MIN_CHARS = 256_000
 
 
 class Engine(NamedTuple):
@@ -44,48 +57,98 @@ def load_engine(config: Config = DEFAULT) -> Engine:
 
 @lru_cache(maxsize=4)
 def _reference(texts: tuple[str, ...]):
-    from .reference import build_reference  # only runs that have references pay for rapidfuzz
+    from .reference import (
+        build_reference,  # only runs that have references pay for rapidfuzz
+    )
 
     return build_reference(texts)
 
 
-def fix(text: str, references: Sequence[str] = (), config: Config = DEFAULT) -> Result:
+def fix(text: str, references: Sequence[str] = (), config: Config = DEFAULT, jobs: int = 1) -> Result:
     """Restore a spun text.
 
     ``references`` are clean articles on the same story (their text, not
     paths). Returns a :class:`~respin.records.Result` with the restored text,
     the applied fixes (offsets into ``text``) and the near misses it kept.
+    With ``jobs`` > 1 a long text (``PARALLEL_MIN_CHARS`` and more) is
+    analysed in that many worker processes; the result is the same.
     """
     # The stages build many small, acyclic objects: the cyclic garbage
     # collector finds nothing to free and costs a quarter of the run time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _fix(text, references, config)
+        engine = load_engine(config)
+        reference = _reference(tuple(references)) if references else None
+        pieces = split_text(text, jobs) if jobs > 1 and len(text) >= PARALLEL_MIN_CHARS else [(0, text)]
+        if len(pieces) > 1:
+            from .parallel import (
+                fix_in_parallel,  # only long texts with jobs > 1 start processes
+            )
+
+            applied, rejected, evidence = fix_in_parallel(pieces, engine, reference, config)
+        else:
+            analysis = analyse(text, 0, engine, reference)
+            evidence = analysis.tally
+            setting = document_setting(evidence, document_prior(evidence, config), config.threshold)
+            applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting)
     finally:
         if collecting:
             gc.enable()
-
-
-def _fix(text: str, references: Sequence[str], config: Config) -> Result:
-    engine = load_engine(config)
-    tokens = tokenize(text)
-    candidates = find_candidates(text, tokens, engine.tables)
-    reference = _reference(tuple(references)) if references else None
-    clusters = score_candidates(tokens, candidates, engine.scorer, reference) if candidates else []
-    singles = best_singles(clusters)
-    confident = confident_slots(singles)
-    density = spin_density(confident, len(tokens))
-    prior = config.spin_prior if config.spin_prior is not None else log_prior(density)
-    applied, rejected = decide(text, tokens, clusters, singles, prior, config.threshold)
+    density = spin_density(evidence.confident, evidence.words)
     return Result(
         source=text,
         text=apply_fixes(text, applied),
         fixes=tuple(applied),
         rejected=tuple(rejected),
-        words=len(tokens),
-        stats={"candidates": len(candidates), "confident": confident, "density": density, "prior": prior},
+        words=evidence.words,
+        stats={
+            "candidates": evidence.candidates,
+            "confident": evidence.confident,
+            "density": density,
+            "prior": document_prior(evidence, config),
+        },
     )
+
+
+class Analysis(NamedTuple):
+    """Stages 1–3 over one stretch of text, and its document-level tally."""
+
+    tokens: list[Token]
+    clusters: list[Cluster]
+    tally: Tally
+
+
+def analyse(text: str, offset: int, engine: Engine, reference) -> Analysis:
+    """Tokenize, find candidates and score one stretch that starts at ``offset`` in the document."""
+    tokens = tokenize(text)
+    candidates = find_candidates(text, tokens, engine.tables)
+    clusters = score_candidates(tokens, candidates, engine.scorer, reference) if candidates else []
+    return Analysis(tokens, clusters, tally(tokens, clusters, best_singles(clusters), engine.tables, offset))
+
+
+def document_prior(evidence: Tally, config: Config) -> float:
+    """The configured prior, or the one the document's density implies."""
+    if config.spin_prior is not None:
+        return config.spin_prior
+    return log_prior(spin_density(evidence.confident, evidence.words))
+
+
+def split_text(text: str, parts: int) -> list[tuple[int, str]]:
+    """Cut ``text`` into about ``parts`` stretches at line breaks that start a sentence.
+
+    Nothing the stages look at crosses such a cut (phrases, clusters, a/an
+    and counts stay inside a sentence), so the stretches can be analysed
+    apart and give the decisions the text gives whole.
+    """
+    cuts = [0]
+    starts = [s for s in sentence_starts(text) if text[s - 1 : s] == "\n"]
+    for k in range(1, parts):
+        at = bisect_left(starts, len(text) * k // parts)
+        if at < len(starts) and starts[at] > cuts[-1]:
+            cuts.append(starts[at])
+    cuts.append(len(text))
+    return [(a, text[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def fix_text(text: str, references: Sequence[str] = (), config: Config = DEFAULT) -> str:

@@ -118,6 +118,10 @@ class Tables(NamedTuple):
     # The first two words of every longer phrase: most words that start one
     # ("the", "in") are not followed by its second word, and this says so at once.
     prefixes: frozenset[tuple[str, str]] = frozenset()
+    # Every original (lower case) and, by first word, the lengths they come in:
+    # the decide stage counts how often a text already uses them plainly.
+    originals: frozenset[str] = frozenset()
+    original_lengths: dict[str, tuple[int, ...]] = {}
 
     def lookup(self, first_word: str) -> list[tuple[tuple[str, ...], tuple[Entry, ...]]]:
         return self.index.get(first_word, [])
@@ -153,11 +157,19 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
     }
     prefixes = frozenset(phrase[:2] for per_length in lengths.values() for n, phrases in per_length.items()
                          if n > 1 for phrase in phrases)
-    return Tables(index, protected_index, digest, len(entries), forms, by_length, prefixes)
+    originals = frozenset(normalize(e.original) for e in entries if not e.keeps)
+    original_lengths: dict[str, set[int]] = {}
+    for phrase in originals:
+        words = phrase.split()
+        original_lengths.setdefault(words[0], set()).add(len(words))
+    return Tables(
+        index, protected_index, digest, len(entries), forms, by_length, prefixes,
+        originals, {first: tuple(sorted(n)) for first, n in original_lengths.items()},
+    )
 
 
 # Bump when the pickled form of Tables changes, so old caches are ignored.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 def load_tables(extra: tuple[str, ...] = (), builtin: bool = True) -> Tables:

@@ -118,3 +118,27 @@ def test_punctuation_context_keeps_a_genuine_however(tmp_path, mini_config):
 def test_protected_and_clean_text_is_left_alone():
     text = "The weather was fine and the match ended two-all.\n"
     assert respin.fix(text).text == text
+
+
+def test_a_long_text_in_worker_processes_gives_the_same_result(monkeypatch):
+    import respin.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 1000)
+    text = "".join(read_seed(seed) for seed in (*SPUN_SEEDS, "002_7d6c65d472a597a6", "004_ea844aa1372452d4"))
+    alone = respin.fix(text)
+    together = respin.fix(text, jobs=3)
+    assert together.fixes and together.text == alone.text
+    assert together.fixes == alone.fixes and together.rejected == alone.rejected
+    assert together.stats == alone.stats and together.words == alone.words
+
+
+def test_split_text_cuts_only_where_a_sentence_starts_a_line():
+    from respin.pipeline import split_text
+
+    text = "One line.\nTwo words, wrapped\nhere. Three.\n\nFour and\nfive.\nSix."
+    pieces = split_text(text, 4)
+    assert "".join(piece for _, piece in pieces) == text
+    for offset, piece in pieces:
+        assert text[offset : offset + len(piece)] == piece
+        assert offset == 0 or text[offset - 1] == "\n"
+    assert not any(piece.startswith(("here", "five")) for _, piece in pieces)  # soft wraps are not cuts

@@ -1,0 +1,78 @@
+"""One long text restored by several processes, with the result one process gives.
+
+Each worker analyses its stretch (stages 1–3) and sends back only its tally;
+the parent merges the tallies into the document's setting (prior, vouching
+peers, plain uses) and sends it back; each worker decides its stretch under
+that setting and returns its fixes. Workers are forked, so they share the
+parent's loaded tables and language model.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+
+from .config import Config
+from .decide import Tally, decide, document_setting, merge_tallies
+from .records import Fix
+
+
+def fix_in_parallel(pieces: list[tuple[int, str]], engine, reference, config: Config) -> tuple[list[Fix], list[Fix], Tally]:
+    """Applied and rejected fixes (document offsets) and the merged tally of ``pieces``."""
+    from .pipeline import document_prior
+
+    context = multiprocessing.get_context("fork")
+    links = []
+    workers = []
+    try:
+        for offset, text in pieces:
+            parent_end, child_end = context.Pipe()
+            worker = context.Process(target=_work, args=(child_end, offset, text, engine, reference), daemon=True)
+            worker.start()
+            child_end.close()
+            links.append(parent_end)
+            workers.append(worker)
+        evidence = merge_tallies([_receive(link) for link in links])
+        setting = document_setting(evidence, document_prior(evidence, config), config.threshold)
+        for link, (offset, _) in zip(links, pieces):
+            link.send(setting._replace(offset=offset))
+        applied: list[Fix] = []
+        rejected: list[Fix] = []
+        for link in links:
+            piece_applied, piece_rejected = _receive(link)
+            applied += piece_applied
+            rejected += piece_rejected
+        return applied, rejected, evidence
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+
+
+def _receive(link):
+    try:
+        message = link.recv()
+    except EOFError:
+        raise RuntimeError("a worker process died while restoring a long text") from None
+    if isinstance(message, BaseException):
+        raise message
+    return message
+
+
+def _work(link, offset: int, text: str, engine, reference) -> None:
+    from .pipeline import analyse
+
+    try:
+        analysis = analyse(text, offset, engine, reference)
+        link.send(analysis.tally)
+        setting = link.recv()
+        applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting)
+        link.send(([_shift(f, offset) for f in applied], [_shift(f, offset) for f in rejected]))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        link.send(exc)
+    finally:
+        link.close()
+
+
+def _shift(fix: Fix, offset: int) -> Fix:
+    return fix._replace(start=fix.start + offset, end=fix.end + offset)
