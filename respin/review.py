@@ -19,6 +19,7 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 import click
 
@@ -207,7 +208,11 @@ def sentence_span(text: str, tokens: Sequence[Token], start: int) -> tuple[int, 
         first -= 1
     while last + 1 < len(tokens) and tokens[last + 1].sentence == tokens[i].sentence:
         last += 1
-    begin, end = tokens[first].start, tokens[last].end
+    return _widen(text, tokens[first].start, tokens[last].end)
+
+
+def _widen(text: str, begin: int, end: int) -> tuple[int, int]:
+    """``begin``/``end`` moved out over the punctuation touching them, up to whitespace."""
     while begin > 0 and not text[begin - 1].isspace():
         begin -= 1
     while end < len(text) and not text[end].isspace():
@@ -239,13 +244,10 @@ class ReferenceSentences:
 
         self.sentences: list[str] = []
         for text in texts:
-            tokens = tokenize(text)
-            seen: set[int] = set()
-            for token in tokens:
-                if token.sentence not in seen:
-                    seen.add(token.sentence)
-                    begin, end = sentence_span(text, tokens, token.start)
-                    self.sentences.append(" ".join(text[begin:end].split()))
+            for _, run in groupby(tokenize(text), key=lambda token: token.sentence):
+                words = list(run)
+                begin, end = _widen(text, words[0].start, words[-1].end)
+                self.sentences.append(" ".join(text[begin:end].split()))
 
     def match(self, sentence: str) -> tuple[str, float] | None:
         """The reference sentence that clearly matches ``sentence``, with its score (0–100), or None."""
