@@ -360,15 +360,11 @@ def save_rows(path: str, rows: Sequence[str], heading: str = "") -> int:
     comment, so ``respin tables check`` finds them in order; a row whose
     phrase, original and context are already there is not repeated.
     """
-    from .tables import parse_row
+    from .tables import parse_row, parse_table
     from .textio import atomic_write, read_text
 
     existing = read_text(path) if os.path.exists(path) else TABLE_HEADER
-    present = set()
-    for number, line in enumerate(existing.splitlines(), 1):
-        entry = parse_row(line, f"{path}:{number}")
-        if entry is not None:
-            present.add((entry.spun.lower(), entry.original, entry.context))
+    present = {(entry.spun.lower(), entry.original, entry.context) for entry in parse_table(existing, path)}
     new = []
     for row in sorted(dict.fromkeys(rows), key=lambda r: (r.split("\t", 1)[0], r)):
         entry = parse_row(row, "new row")
