@@ -212,6 +212,7 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
 
     def run() -> int:
         from .pipeline import fix
+        from .terminal import color_enabled
         from .textio import read_text, write_stdout
 
         if clean_density > spun_density:
@@ -225,7 +226,7 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
         reference_texts = read_references(references)
         texts = [(name, read_text(name)) for name in names]  # every input error before any verdict
         cutoffs = Cutoffs(spun_density, clean_density, min_phrases)
-        color = output_format == "text" and sys.stdout.isatty()
+        color = output_format == "text" and color_enabled(None, sys.stdout)  # NO_COLOR, TERM=dumb, a terminal
         verdicts = []
         for name, text in texts:
             verdict = assess(fix(text, reference_texts, config), cutoffs, top)

@@ -291,3 +291,19 @@ def test_top_limits_the_evidence_but_not_the_count():
     verdict = assess(make_result(fixes, density=50.0), top=3)
     assert verdict.phrases == 8
     assert [p.before for p in verdict.evidence] == ["h", "g", "f"]
+
+
+@pytest.mark.parametrize("no_color", ["", "1"])
+def test_colour_on_a_terminal_unless_no_color_is_set(no_color):
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+
+    env = {**os.environ, "NO_COLOR": no_color, "TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, ["-m", "respin", "check", str(EXAMPLES / SPUN_SEEDS[0])],
+                          env=env, encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "SPUN" in child.before
+    assert ("\x1b[" in child.before) == (not no_color)
