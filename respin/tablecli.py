@@ -6,12 +6,10 @@ table rows say so; ``check FILE...`` runs :mod:`respin.tablecheck`.
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from . import exitcodes
-from .cli import fail, run_safely
+from .cli import make_config, run_safely
 from .records import Entry
 from .tables import Tables
 
@@ -37,7 +35,8 @@ def show_command(phrase, tables, no_builtin_tables, verbose):
     def run() -> int:
         from .tables import load_tables
 
-        loaded = load_tables(tuple(os.path.abspath(t) for t in tables), not no_builtin_tables)
+        config = make_config(tables, None, no_builtin_tables)
+        loaded = load_tables(config.tables, config.builtin_tables)
         click.echo("\n".join(describe(" ".join(phrase), loaded)))
         return exitcodes.OK
 
@@ -54,23 +53,22 @@ def check_command(files):
     second run would change the text again). Warnings: a row repeated in
     another file, rows out of sorted order. Exit 1 if there is any error.
     """
-    from .tablecheck import ERROR, check_tables
-    from .textio import InputError, read_text
 
-    sources = []
-    for name in files:  # read everything first: a missing file is a usage error
-        try:
-            sources.append((name, read_text(name)))
-        except InputError as exc:
-            fail(str(exc))
-    problems = check_tables(sources)
-    for problem in problems:
-        click.echo(str(problem))
-    errors = sum(p.severity == ERROR for p in problems)
-    warnings = len(problems) - errors
-    click.echo(f"respin: {len(files)} table{'s' * (len(files) != 1)}: "
-               f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", err=True)
-    raise SystemExit(exitcodes.CHANGED if errors else exitcodes.OK)
+    def run() -> int:
+        from .tablecheck import ERROR, check_tables
+        from .textio import read_text
+
+        sources = [(name, read_text(name)) for name in files]  # read everything first: a missing file is a usage error
+        problems = check_tables(sources)
+        for problem in problems:
+            click.echo(str(problem))
+        errors = sum(p.severity == ERROR for p in problems)
+        warnings = len(problems) - errors
+        click.echo(f"respin: {len(files)} table{'s' * (len(files) != 1)}: "
+                   f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", err=True)
+        return exitcodes.CHANGED if errors else exitcodes.OK
+
+    run_safely(run)
 
 
 def describe(phrase: str, tables: Tables) -> list[str]:
