@@ -35,7 +35,7 @@ from .batchplan import (
 )
 from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, Settings, Task, run_here, run_pool
 from .cli import fail, fix_options, make_config, read_references, run_safely
-from .textio import InputError
+from .textio import InputError, _new_file_mode
 
 DEFAULT_INCLUDE = ("*.txt",)
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal
@@ -178,9 +178,7 @@ class ReportFile:
 
     def commit(self) -> None:
         self.handle.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.temp, 0o666 & ~umask)  # mkstemp made it private
+        os.chmod(self.temp, _new_file_mode())  # mkstemp made it private
         os.replace(self.temp, self.path)
 
     def discard(self) -> None:
