@@ -196,7 +196,7 @@ def _drop_reversals(counts: Counter[tuple[str, str]]) -> Counter[tuple[str, str]
     """Keep only the more frequent of a→b and b→a (neither on a tie): a cycle is an error."""
     from .tokens import normalize
 
-    by_norm = {(spun, normalize(original)): key for key in counts for spun, original in [key]}
+    by_norm = {(spun, normalize(original)): (spun, original) for spun, original in counts}
     kept: Counter[tuple[str, str]] = Counter()
     for key, count in counts.items():
         reverse = by_norm.get((normalize(key[1]), key[0]))
