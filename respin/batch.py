@@ -34,7 +34,7 @@ from .batchplan import (
     walk,
 )
 from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, Settings, Task, run_here, run_pool
-from .cli import fail, fix_options, make_config, read_references, run_safely
+from .cli import available_cpus, fail, fix_options, make_config, read_references, run_safely
 from .textio import InputError, _new_file_mode
 
 DEFAULT_INCLUDE = ("*.txt",)
@@ -222,13 +222,6 @@ def check_paths(in_dir: str, out_dir: str | None, in_place: bool, backup_suffix:
         fail("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")
 
 
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the CPUs this process may use
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def _respin_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -324,7 +317,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         try:
             for outcome in early:
                 record(outcome, planned=False)
-            workers = min(jobs or default_jobs(), len(tasks))
+            workers = min(jobs or available_cpus(), len(tasks))
             if workers <= 1:
                 run_here(tasks, settings, lambda o: (record(o), progress.update()))
             else:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import stat
 import tempfile
 import time
@@ -28,13 +27,11 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from .textio import InputError, atomic_write
+from .textio import TEMP_SUFFIX, InputError, atomic_write, temp_name_re
 
 STATE_NAME = ".respin-batch.json"
 JOURNAL_NAME = ".respin-batch.jsonl"
-TEMP_SUFFIX = ".respin-tmp"
-# textio.atomic_write: mkstemp(prefix=".NAME.", suffix=".respin-tmp"), 8 random [a-z0-9_].
-_TEMP_RE = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+_TEMP_RE = temp_name_re()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +167,7 @@ def remove_leftover_temps(root: str) -> int:
 def remove_temps_of(path: str) -> None:
     """Delete the temp files of interrupted writes to ``path``."""
     directory, name = os.path.split(path)
-    pattern = re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+    pattern = temp_name_re(name)
     try:
         with os.scandir(directory or ".") as entries:
             for entry in entries:

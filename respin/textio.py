@@ -11,8 +11,19 @@ barrier for all of them.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
+
+# Temp files of atomic writes are named ".NAME." + 8 random characters
+# (mkstemp) + TEMP_SUFFIX, beside their target; batch clean-up relies on it.
+TEMP_SUFFIX = ".respin-tmp"
+
+
+def temp_name_re(target_name: str | None = None) -> re.Pattern[str]:
+    """The names of atomic-write temp files (for ``target_name``, or for any file)."""
+    name = re.escape(f".{target_name}.") if target_name else r"\..+\."
+    return re.compile(name + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 class InputError(Exception):
@@ -124,7 +135,7 @@ class WriteGroup:
 
         target = Path(path)
         directory = target.parent if str(target.parent) else Path(".")
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".respin-tmp")
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
         write = PendingWrite(os.fspath(target), temp, fd)
         try:
             view = memoryview(data)
