@@ -54,7 +54,7 @@ class Cluster:
     to the model. Both score words on demand, only where a choice matters.
     """
 
-    __slots__ = ("slots", "_history", "_gaps", "_tail", "_scorer")
+    __slots__ = ("slots", "_history", "_gaps", "_tail", "_scorer", "_gains")
 
     def __init__(
         self,
@@ -69,6 +69,7 @@ class Cluster:
         self._gaps = gaps  # fixed words before each slot (none before the first)
         self._tail = tail  # fixed words after the last slot that it affects
         self._scorer = scorer
+        self._gains: dict[tuple, float] = {}  # gain() is asked again by each decision pass
 
     def gain(self, combo: tuple[int, ...], k: int, j: int) -> float:
         """LM gain of option j over keeping at slot k, the other slots as in ``combo``.
@@ -76,6 +77,13 @@ class Cluster:
         Only the words of slot k and the two after it see the change, so
         only they are scored: linear in the cluster's size, not quadratic.
         """
+        key = (combo[:k], combo[k + 1 :], j)
+        value = self._gains.get(key)
+        if value is None:
+            value = self._gains[key] = self._gain(combo, k, j)
+        return value
+
+    def _gain(self, combo: tuple[int, ...], k: int, j: int) -> float:
         before: list[str | None] = list(self._history)
         for slot, gap, choice in zip(self.slots[:k], self._gaps[:k], combo[:k]):
             before += gap
@@ -98,6 +106,10 @@ class Cluster:
 
     def best(self, gains: list[list[float]]) -> tuple[int, ...]:
         """The combo maximizing lm(combo) + sum(gains[k][combo[k]])."""
+        if len(self.slots) == 1:  # most clusters: each option against keeping, no lattice
+            row = gains[0]
+            score, j = max((self.gain((0,), 0, j) + row[j] if j else row[0], j) for j in range(len(row)))
+            return (j,)
         words_logprob = self._scorer.words_logprob
         # The trigram model only sees the last two words, so readings that end
         # in the same two words compete and only the best one goes on.
