@@ -14,7 +14,9 @@ for" → "security demands").
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import NamedTuple
 
 from .records import Candidate, Fix, Token
@@ -208,14 +210,18 @@ def merge_tallies(tallies: list[Tally]) -> Tally:
 
 def plain_originals(tokens: list[Token], tables: Tables) -> dict[str, int]:
     """How often each table original occurs as plain words, within a sentence."""
-    lengths, originals = tables.original_lengths, tables.originals
-    counts: dict[str, int] = {}
+    lengths, originals = tables.original_phrase_lengths, tables.originals
+    # One-word originals (most of them) are counted in one C-level pass ...
+    counts = {word: n for word, n in Counter(map(attrgetter("norm"), tokens)).items() if word in originals}
+    # ... and phrases where their first word stands.
     for i, token in enumerate(tokens):
-        for n in lengths.get(token.norm, ()):
+        if token.norm not in lengths:
+            continue
+        for n in lengths[token.norm]:
             last = i + n - 1
             if last >= len(tokens) or tokens[last].sentence != token.sentence:
                 continue
-            phrase = " ".join(t.norm for t in tokens[i : last + 1]) if n > 1 else token.norm
+            phrase = " ".join(t.norm for t in tokens[i : last + 1])
             if phrase in originals:
                 counts[phrase] = counts.get(phrase, 0) + 1
     return counts

@@ -118,10 +118,10 @@ class Tables(NamedTuple):
     # The first two words of every longer phrase: most words that start one
     # ("the", "in") are not followed by its second word, and this says so at once.
     prefixes: frozenset[tuple[str, str]] = frozenset()
-    # Every original (lower case) and, by first word, the lengths they come in:
-    # the decide stage counts how often a text already uses them plainly.
+    # Every original (lower case) and, by first word, the lengths of those
+    # longer than a word: the decide stage counts a text's plain uses of them.
     originals: frozenset[str] = frozenset()
-    original_lengths: dict[str, tuple[int, ...]] = {}
+    original_phrase_lengths: dict[str, tuple[int, ...]] = {}
 
     def lookup(self, first_word: str) -> list[tuple[tuple[str, ...], tuple[Entry, ...]]]:
         return self.index.get(first_word, [])
@@ -161,7 +161,8 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
     original_lengths: dict[str, set[int]] = {}
     for phrase in originals:
         words = phrase.split()
-        original_lengths.setdefault(words[0], set()).add(len(words))
+        if len(words) > 1:
+            original_lengths.setdefault(words[0], set()).add(len(words))
     return Tables(
         index, protected_index, digest, len(entries), forms, by_length, prefixes,
         originals, {first: tuple(sorted(n)) for first, n in original_lengths.items()},
@@ -169,7 +170,7 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
 
 
 # Bump when the pickled form of Tables changes, so old caches are ignored.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 def load_tables(extra: tuple[str, ...] = (), builtin: bool = True) -> Tables:
