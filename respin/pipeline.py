@@ -7,7 +7,6 @@ review layers all call :func:`fix`; none of them touches a stage directly.
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -134,6 +133,23 @@ def document_prior(evidence: Tally, config: Config) -> float:
     return log_prior(spin_density(evidence.confident, evidence.words))
 
 
+def _sentence_line_start_after(text: str, position: int) -> int | None:
+    """The first offset at or after ``position`` where a sentence starts a line."""
+    # The sentence rules look a word and some white space around a break, so
+    # a window with margins on both sides decides as the whole text would.
+    window, margin = 4096, 256
+    while position < len(text):
+        start = max(0, position - margin)
+        chunk = text[start : position + window + margin]
+        limit = len(chunk) if start + len(chunk) == len(text) else len(chunk) - margin
+        for found in sentence_starts(chunk):
+            at = start + found
+            if at >= position and found < limit and text[at - 1] == "\n":
+                return at
+        position += window
+    return None
+
+
 def split_text(text: str, parts: int) -> list[tuple[int, str]]:
     """Cut ``text`` into about ``parts`` stretches at line breaks that start a sentence.
 
@@ -142,11 +158,10 @@ def split_text(text: str, parts: int) -> list[tuple[int, str]]:
     apart and give the decisions the text gives whole.
     """
     cuts = [0]
-    starts = [s for s in sentence_starts(text) if text[s - 1 : s] == "\n"]
     for k in range(1, parts):
-        at = bisect_left(starts, len(text) * k // parts)
-        if at < len(starts) and starts[at] > cuts[-1]:
-            cuts.append(starts[at])
+        cut = _sentence_line_start_after(text, max(len(text) * k // parts, cuts[-1] + 1))
+        if cut is not None:
+            cuts.append(cut)
     cuts.append(len(text))
     return [(a, text[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
 

@@ -142,3 +142,16 @@ def test_split_text_cuts_only_where_a_sentence_starts_a_line():
         assert text[offset : offset + len(piece)] == piece
         assert offset == 0 or text[offset - 1] == "\n"
     assert not any(piece.startswith(("here", "five")) for _, piece in pieces)  # soft wraps are not cuts
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["Word. ", "word ", "\n", "\n\n", "  ", "\r\n", "Next", "end,", "\t"]), max_size=3000)
+       .map("".join), st.integers(2, 6))
+def test_split_text_cuts_where_the_whole_text_starts_a_sentence(text, parts):
+    from respin.pipeline import split_text
+    from respin.tokens import sentence_starts
+
+    pieces = split_text(text, parts)
+    assert "".join(piece for _, piece in pieces) == text
+    starts = set(sentence_starts(text))
+    assert all(offset in starts and text[offset - 1] == "\n" for offset, _ in pieces[1:])
