@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TARGET_MB_PER_S = 1.0
 TARGET_STARTUP_RATIO = 2.0
+THROUGHPUT_RUNS = 3
 # Issue 3: the grown tables may cost start-up at most 20% over a v1-sized table.
 TARGET_TABLES_RATIO = 1.2
 SMALL_TABLE = ROOT / "tests" / "data" / "tables" / "mini.tsv"
@@ -122,8 +123,14 @@ def run(megabytes: float = 3.0, runs: int = 15) -> dict:
         big.write_text(text, encoding="utf-8")
         one = Path(tmp, "one.txt")
         one.write_text(ONE_LINE, encoding="utf-8")
-        cli_seconds, cli_rss = run_child([*respin, "fix", str(big)])
-        regex_cli_seconds, regex_cli_rss = run_child([sys.executable, "-c", REGEX_PASS, str(big)])
+        # Best of THROUGHPUT_RUNS, alternating with the baseline: on a shared
+        # host a neighbour's burst can halve a single run.
+        cli_runs, regex_runs = [], []
+        for _ in range(THROUGHPUT_RUNS):
+            cli_runs.append(run_child([*respin, "fix", str(big)]))
+            regex_runs.append(run_child([sys.executable, "-c", REGEX_PASS, str(big)]))
+        cli_seconds, cli_rss = min(cli_runs)
+        regex_cli_seconds, regex_cli_rss = min(regex_runs)
         small = [*respin, "fix", str(one), "--no-builtin-tables", "--table", str(SMALL_TABLE)]
         (startup, startup_rss), (import_baseline, import_rss), (bare_python, _), (small_startup, _) = median_runs(
             [[*respin, "fix", str(one)], [sys.executable, "-c", "import click, rich"], [sys.executable, "-c", "pass"],
@@ -168,7 +175,7 @@ def report_lines(r: dict) -> list[str]:
     return [
         "| measurement | respin | baseline (same run) | target |",
         "| --- | ---: | ---: | --- |",
-        f"| throughput, `respin fix` subprocess (every CPU) on {r['input_mb']:.1f} MB | {r['cli_mb_per_s']:.2f} MB/s "
+        f"| throughput, `respin fix` subprocess (every CPU; best of {THROUGHPUT_RUNS}) on {r['input_mb']:.1f} MB | {r['cli_mb_per_s']:.2f} MB/s "
         f"| {r['regex_cli_mb_per_s']:.1f} MB/s (regex `\\w+` pass, subprocess) "
         f"| ≥ {TARGET_MB_PER_S:g} MB/s: **{verdict(r['throughput_pass'])}** |",
         f"| throughput, `respin.fix()` in one process (model loaded: {r['library_load_seconds'] * 1000:.0f} ms) "

@@ -184,7 +184,10 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
         # Every file is read and restored before anything is written, so a bad
         # input or a crash on a later file leaves the earlier ones untouched.
         workers = jobs or available_cpus()
-        results = {name: fix(text, reference_texts, config, jobs=workers) for name, text in texts.items()}
+        # No output of fix shows near misses: don't build them.
+        results = {
+            name: fix(text, reference_texts, config, jobs=workers, near_misses=False) for name, text in texts.items()
+        }
         changed = any(result.changed for result in results.values())
         for name, result in results.items():
             if check:

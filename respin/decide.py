@@ -254,20 +254,18 @@ class Choice(NamedTuple):
 
 
 def decide(
-    text: str, tokens: list[Token], clusters: list[Cluster], setting: Setting
+    text: str, tokens: list[Token], clusters: list[Cluster], setting: Setting, near_misses: bool = True
 ) -> tuple[list[Fix], list[Fix]]:
     """Applied and rejected fixes of one stretch of text, each in text order.
 
     Offsets are the stretch's own; ``setting.offset`` places it in the
     document. Rejected fixes are the near misses: candidates kept whose best
-    restoration came within ``NEAR_MISS`` of the threshold.
+    restoration came within ``NEAR_MISS`` of the threshold (none unless
+    ``near_misses``).
     """
+    floor = setting.threshold - NEAR_MISS if near_misses else math.inf
     choices = [choice for cluster in clusters for choice in choose(cluster, setting)]
-    fixes = [
-        _make_fix(text, tokens, choice, setting)
-        for choice in choices
-        if choice.applied or choice.score >= setting.threshold - NEAR_MISS
-    ]
+    fixes = [_make_fix(text, tokens, choice, setting) for choice in choices if choice.applied or choice.score >= floor]
     applied = sorted((f for f in fixes if f.applied), key=lambda f: f.start)
     rejected = sorted((f for f in fixes if not f.applied), key=lambda f: f.start)
     return applied, rejected

@@ -16,7 +16,9 @@ from .decide import Tally, decide, document_setting, merge_tallies
 from .records import Fix
 
 
-def fix_in_parallel(pieces: list[tuple[int, str]], engine, reference, config: Config) -> tuple[list[Fix], list[Fix], Tally]:
+def fix_in_parallel(
+    pieces: list[tuple[int, str]], engine, reference, config: Config, near_misses: bool = True
+) -> tuple[list[Fix], list[Fix], Tally]:
     """Applied and rejected fixes (document offsets) and the merged tally of ``pieces``."""
     from .pipeline import document_prior
 
@@ -26,7 +28,9 @@ def fix_in_parallel(pieces: list[tuple[int, str]], engine, reference, config: Co
     try:
         for offset, text in pieces:
             parent_end, child_end = context.Pipe()
-            worker = context.Process(target=_work, args=(child_end, offset, text, engine, reference), daemon=True)
+            worker = context.Process(
+                target=_work, args=(child_end, offset, text, engine, reference, near_misses), daemon=True
+            )
             worker.start()
             child_end.close()
             links.append(parent_end)
@@ -59,14 +63,14 @@ def _receive(link):
     return message
 
 
-def _work(link, offset: int, text: str, engine, reference) -> None:
+def _work(link, offset: int, text: str, engine, reference, near_misses: bool) -> None:
     from .pipeline import analyse
 
     try:
         analysis = analyse(text, offset, engine, reference)
         link.send(analysis.tally)
         setting = link.recv()
-        applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting)
+        applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting, near_misses)
         link.send(([_shift(f, offset) for f in applied], [_shift(f, offset) for f in rejected]))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         link.send(exc)

@@ -63,14 +63,17 @@ def _reference(texts: tuple[str, ...]):
     return build_reference(texts)
 
 
-def fix(text: str, references: Sequence[str] = (), config: Config = DEFAULT, jobs: int = 1) -> Result:
+def fix(
+    text: str, references: Sequence[str] = (), config: Config = DEFAULT, jobs: int = 1, near_misses: bool = True
+) -> Result:
     """Restore a spun text.
 
     ``references`` are clean articles on the same story (their text, not
     paths). Returns a :class:`~respin.records.Result` with the restored text,
-    the applied fixes (offsets into ``text``) and the near misses it kept.
-    With ``jobs`` > 1 a long text (``PARALLEL_MIN_CHARS`` and more) is
-    analysed in that many worker processes; the result is the same.
+    the applied fixes (offsets into ``text``) and the near misses it kept
+    (``Result.rejected``; skipped with ``near_misses=False``, which only
+    saves time). With ``jobs`` > 1 a long text (``PARALLEL_MIN_CHARS`` and
+    more) is analysed in that many worker processes; the result is the same.
     """
     # The stages build many small, acyclic objects: the cyclic garbage
     # collector finds nothing to free and costs a quarter of the run time.
@@ -85,12 +88,12 @@ def fix(text: str, references: Sequence[str] = (), config: Config = DEFAULT, job
                 fix_in_parallel,  # only long texts with jobs > 1 start processes
             )
 
-            applied, rejected, evidence = fix_in_parallel(pieces, engine, reference, config)
+            applied, rejected, evidence = fix_in_parallel(pieces, engine, reference, config, near_misses)
         else:
             analysis = analyse(text, 0, engine, reference)
             evidence = analysis.tally
             setting = document_setting(evidence, document_prior(evidence, config), config.threshold)
-            applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting)
+            applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting, near_misses)
     finally:
         if collecting:
             gc.enable()

@@ -155,3 +155,11 @@ def test_split_text_cuts_where_the_whole_text_starts_a_sentence(text, parts):
     assert "".join(piece for _, piece in pieces) == text
     starts = set(sentence_starts(text))
     assert all(offset in starts and text[offset - 1] == "\n" for offset, _ in pieces[1:])
+
+
+def test_skipping_near_misses_changes_nothing_else():
+    text = read_seed(SPUN_SEEDS[0])
+    full = respin.fix(text)
+    lean = respin.fix(text, near_misses=False)
+    assert full.rejected and not lean.rejected
+    assert lean.fixes == full.fixes and lean.text == full.text and lean.stats == full.stats
