@@ -138,7 +138,7 @@ class Worker:
             text = read_input(task.source)
             if task.expected is not None and content_hash(text) == task.expected:
                 return Outcome(task.rel, SKIPPED, task.size)
-            result = fix(text, self.settings.references, self.settings.config)
+            result = fix(text, self.settings.references, self.settings.config, near_misses=False)  # no output shows them
             details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
             outcome = Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details)
             if self.settings.out_root is None:
