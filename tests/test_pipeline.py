@@ -163,3 +163,18 @@ def test_skipping_near_misses_changes_nothing_else():
     lean = respin.fix(text, near_misses=False)
     assert full.rejected and not lean.rejected
     assert lean.fixes == full.fixes and lean.text == full.text and lean.stats == full.stats
+
+
+def test_an_error_in_a_worker_process_reaches_the_caller(monkeypatch):
+    import pytest
+
+    import respin.pipeline as pipeline
+
+    def broken(*args, **kwargs):
+        raise ValueError("simulated bug in a worker")
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 1000)
+    monkeypatch.setattr(pipeline, "analyse", broken)
+    text = "".join(read_seed(seed) for seed in SPUN_SEEDS)
+    with pytest.raises(ValueError, match="simulated bug"):
+        respin.fix(text, jobs=2)
