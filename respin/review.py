@@ -29,11 +29,6 @@ from .records import Fix, Result, Token
 
 ACCEPTED, REJECTED, EDITED = "accepted", "rejected", "edited"
 
-# A reference sentence is shown only when it beats the runner-up by this
-# many rapidfuzz points: on another outlet's article about the same story
-# the best sentence scores 60+ by chance, but never stands out.
-REFERENCE_LEAD = 10.0
-
 # Sentences longer than this (characters) are cut to a window around the fix.
 SENTENCE_WINDOW = 400
 
@@ -253,14 +248,16 @@ class ReferenceSentences:
         """The reference sentence that clearly matches ``sentence``, with its score (0–100), or None."""
         from rapidfuzz import fuzz, process, utils
 
-        from .reference import ALIGN_CUTOFF
+        # The engine's own rule for "the matching sentence": above the cutoff
+        # and clearly ahead of the runner-up.
+        from .reference import ALIGN_CUTOFF, ALIGN_LEAD
 
         best = process.extract(sentence, self.sentences, scorer=fuzz.token_sort_ratio,
                                processor=utils.default_process, limit=2)
         if not best or best[0][1] < ALIGN_CUTOFF:
             return None
         runner_up = best[1][1] if len(best) > 1 else 0.0
-        return (best[0][0], best[0][1]) if best[0][1] - runner_up >= REFERENCE_LEAD else None
+        return (best[0][0], best[0][1]) if best[0][1] - runner_up >= ALIGN_LEAD else None
 
 
 def make_card(session: Session, name: str, source: str, tokens: Sequence[Token],
