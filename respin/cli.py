@@ -159,6 +159,8 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
     "before", "after", "score", ...}]}, offsets being Python str indices
     into the input; one such object per line for several files.
     """
+    if output == "-":  # "-o -" is stdout, as "-" is stdin
+        output = None
 
     def run() -> int:
         from .pipeline import fix

@@ -109,3 +109,10 @@ def test_a_short_ambiguous_snippet_is_left_alone_unless_assumed_spun():
     table = ["--table", str(DATA / "tables" / "mini.tsv"), "--no-builtin-tables"]
     assert run(["fix", *table], input=snippet).stdout_bytes == snippet
     assert run(["fix", *table, "--assume-spun"], input=snippet).stdout_bytes != snippet
+
+
+def test_dash_output_is_stdout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(["fix", "-o", "-", *MINI], input=SPUN.encode())
+    assert result.exit_code == 0 and result.stdout.startswith("NATO Secretary-General")
+    assert not (tmp_path / "-").exists()
