@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 
 from .config import Config
-from .decide import Tally, decide, document_setting, merge_tallies
+from .decide import Tally, decide, merge_tallies
 from .records import Fix
 
 
@@ -20,7 +20,7 @@ def fix_in_parallel(
     pieces: list[tuple[int, str]], engine, reference, config: Config, near_misses: bool = True
 ) -> tuple[list[Fix], list[Fix], Tally]:
     """Applied and rejected fixes (document offsets) and the merged tally of ``pieces``."""
-    from .pipeline import document_prior
+    from .pipeline import settle
 
     context = multiprocessing.get_context("fork")
     links = []
@@ -36,7 +36,7 @@ def fix_in_parallel(
             links.append(parent_end)
             workers.append(worker)
         evidence = merge_tallies([_receive(link) for link in links])
-        setting = document_setting(evidence, document_prior(evidence, config), config.threshold)
+        setting = settle(evidence, config)
         for link, (offset, _) in zip(links, pieces):
             link.send(setting._replace(offset=offset))
         applied: list[Fix] = []

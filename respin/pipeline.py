@@ -14,6 +14,7 @@ from typing import NamedTuple
 from .candidates import find_candidates
 from .config import DEFAULT, Config
 from .decide import (
+    Setting,
     Tally,
     best_singles,
     decide,
@@ -56,9 +57,7 @@ def load_engine(config: Config = DEFAULT) -> Engine:
 
 @lru_cache(maxsize=4)
 def _reference(texts: tuple[str, ...]):
-    from .reference import (
-        build_reference,  # only runs that have references pay for rapidfuzz
-    )
+    from .reference import build_reference  # only runs that have references pay for rapidfuzz
 
     return build_reference(texts)
 
@@ -84,20 +83,16 @@ def fix(
         reference = _reference(tuple(references)) if references else None
         pieces = split_text(text, jobs) if jobs > 1 and len(text) >= PARALLEL_MIN_CHARS else [(0, text)]
         if len(pieces) > 1:
-            from .parallel import (
-                fix_in_parallel,  # only long texts with jobs > 1 start processes
-            )
+            from .parallel import fix_in_parallel  # only long texts with jobs > 1 start processes
 
             applied, rejected, evidence = fix_in_parallel(pieces, engine, reference, config, near_misses)
         else:
             analysis = analyse(text, 0, engine, reference)
             evidence = analysis.tally
-            setting = document_setting(evidence, document_prior(evidence, config), config.threshold)
-            applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting, near_misses)
+            applied, rejected = decide(text, analysis.tokens, analysis.clusters, settle(evidence, config), near_misses)
     finally:
         if collecting:
             gc.enable()
-    density = spin_density(evidence.confident, evidence.words)
     return Result(
         source=text,
         text=apply_fixes(text, applied),
@@ -107,7 +102,7 @@ def fix(
         stats={
             "candidates": evidence.candidates,
             "confident": evidence.confident,
-            "density": density,
+            "density": spin_density(evidence.confident, evidence.words),
             "prior": document_prior(evidence, config),
         },
     )
@@ -127,6 +122,11 @@ def analyse(text: str, offset: int, engine: Engine, reference) -> Analysis:
     candidates = find_candidates(text, tokens, engine.tables)
     clusters = score_candidates(tokens, candidates, engine.scorer, reference) if candidates else []
     return Analysis(tokens, clusters, tally(tokens, clusters, best_singles(clusters), engine.tables, offset))
+
+
+def settle(evidence: Tally, config: Config) -> Setting:
+    """The setting every stretch of a document is decided under, from its merged tally."""
+    return document_setting(evidence, document_prior(evidence, config), config.threshold)
 
 
 def document_prior(evidence: Tally, config: Config) -> float:
