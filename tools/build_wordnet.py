@@ -128,35 +128,30 @@ def parse_index_line(line: str) -> tuple[str, str, list[str]] | None:
     return clean_lemma(lemma), pos, offsets
 
 
-def read_synsets(directory: Path) -> list[Synset]:
-    synsets = []
+def _lines(directory: Path, kind: str):
+    """Every line of the WordNet ``kind`` files (``data`` or ``index``) that exist."""
     for name in FILES:
-        path = directory / f"data.{name}"
-        if not path.is_file():
-            continue
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                synset = parse_data_line(line)
-                if synset is not None:
-                    synsets.append(synset)
-    return synsets
+        path = directory / f"{kind}.{name}"
+        if path.is_file():
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                yield from handle
+
+
+def read_synsets(directory: Path) -> list[Synset]:
+    parsed = (parse_data_line(line) for line in _lines(directory, "data"))
+    return [synset for synset in parsed if synset is not None]
 
 
 def read_sense_ranks(directory: Path) -> dict[tuple[str, str], int]:
     """(lemma, synset offset) -> 1-based sense number, from the ``index.*`` files."""
     ranks: dict[tuple[str, str], int] = {}
-    for name in FILES:
-        path = directory / f"index.{name}"
-        if not path.is_file():
+    for line in _lines(directory, "index"):
+        parsed = parse_index_line(line)
+        if parsed is None:
             continue
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                parsed = parse_index_line(line)
-                if parsed is None:
-                    continue
-                lemma, _, offsets = parsed
-                for rank, offset in enumerate(offsets, 1):
-                    ranks.setdefault((lemma, offset), rank)
+        lemma, _, offsets = parsed
+        for rank, offset in enumerate(offsets, 1):
+            ranks.setdefault((lemma, offset), rank)
     return ranks
 
 
