@@ -178,7 +178,7 @@ def report_lines(r: dict) -> list[str]:
         f"| throughput, `respin fix` subprocess (every CPU; best of {THROUGHPUT_RUNS}) on {r['input_mb']:.1f} MB | {r['cli_mb_per_s']:.2f} MB/s "
         f"| {r['regex_cli_mb_per_s']:.1f} MB/s (regex `\\w+` pass, subprocess) "
         f"| ≥ {TARGET_MB_PER_S:g} MB/s: **{verdict(r['throughput_pass'])}** |",
-        f"| throughput, `respin.fix()` in one process (model loaded: {r['library_load_seconds'] * 1000:.0f} ms) "
+        f"| throughput, `respin.fix()` in one process (tables loaded: {r['library_load_seconds'] * 1000:.0f} ms) "
         f"| {r['library_mb_per_s']:.2f} MB/s | {r['regex_mb_per_s']:.1f} MB/s (regex `\\w+` pass, in process) | |",
         f"| start-up, `respin fix` on one line (median of {r['startup_runs']}) | {r['startup_seconds'] * 1000:.0f} ms "
         f"| {r['import_baseline_seconds'] * 1000:.0f} ms (`python -c \"import click, rich\"`; bare python "

@@ -4,7 +4,8 @@ Each worker analyses its stretch (stages 1–3) and sends back only its tally;
 the parent merges the tallies into the document's setting (prior, vouching
 peers, plain uses) and sends it back; each worker decides its stretch under
 that setting and returns its fixes. Workers are forked, so they share the
-parent's loaded tables and language model.
+parent's loaded tables; each moves its language model into pocketsphinx
+once its stretch has asked enough of it (see ``lm.NATIVE_AFTER_QUERIES``).
 """
 
 from __future__ import annotations
