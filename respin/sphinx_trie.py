@@ -95,6 +95,10 @@ class _Level:
                 return pivot
         return None
 
+    def code(self, index: int, field: int) -> int:
+        """The 16-bit quantizer code ``field`` bits after entry ``index``'s word id."""
+        return self.read(index * self.total_bits + self.word_bits + field, 0xFFFF)
+
     def children(self, index: int) -> tuple[int, int]:
         """The range of ``index``'s children in the next level (``middle_find``)."""
         bit = index * self.total_bits + self.total_bits - self.next_bits
@@ -105,10 +109,19 @@ class TrieModel:
     """A trigram model in pocketsphinx's trie format, queried like ``NGramModel``."""
 
     def __init__(self, path: str) -> None:
-        with open(path, "rb") as file:
-            self._mm = mm = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            with open(path, "rb") as file:
+                self._mm = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            self._read_layout(self._mm)
+        except (IndexError, struct.error, ValueError):
+            raise ValueError(f"{path}: not a whole trigram model in pocketsphinx's trie format") from None
+        self._nuls_before_block: list[int] | None = None
+        self._ids: dict[str, int] = {}
+
+    def _read_layout(self, mm: mmap.mmap) -> None:
+        """Where each part of the file starts."""
         if mm[: len(HEADER)] != HEADER or mm[len(HEADER)] != 3:
-            raise ValueError(f"{path}: not a trigram model in pocketsphinx's trie format")
+            raise ValueError("not a trigram trie")
         position = len(HEADER) + 1
         unigrams, bigrams, trigrams = struct.unpack_from("<3I", mm, position)
         position += 12 + 4  # counts, then the quantizer's dummy int
@@ -122,10 +135,10 @@ class TrieModel:
         self._trigrams = _Level(mm, position, unigrams, _QUANT_BITS, 0)
         position += _base_size(trigrams, unigrams, _QUANT_BITS)
         (vocabulary_size,) = struct.unpack_from("<I", mm, position)
+        if position + 4 + vocabulary_size != len(mm):
+            raise ValueError("truncated")
         # The vocabulary with a NUL before each word, so a word is found as NUL + word + NUL.
         self._vocabulary = b"\0" + mm[position + 4 : position + 4 + vocabulary_size]
-        self._nuls_before_block: list[int] | None = None
-        self._ids: dict[str, int] = {}
 
     def word_id(self, word: str) -> int:
         """The word's index in the sorted vocabulary, or -1 when it is not in it."""
@@ -172,21 +185,15 @@ class TrieModel:
     def _quant(self, table: int, code: int) -> float:
         return _F32.unpack_from(self._mm, table + 4 * code)[0]
 
-    def _bigram(self, wid: int, begin: int, end: int) -> int | None:
-        """Index of bigram (history ``wid``) among a unigram's children."""
-        return self._bigrams.find(wid, begin, end)
-
+    # A bigram entry holds its back-off code, then its probability code.
     def _bigram_prob(self, index: int) -> float:
-        bit = index * self._bigrams.total_bits + self._bigrams.word_bits + _QUANT_BITS
-        return self._quant(self._bigram_probs, self._bigrams.read(bit, 0xFFFF))
+        return self._quant(self._bigram_probs, self._bigrams.code(index, _QUANT_BITS))
 
     def _bigram_backoff(self, index: int) -> float:
-        bit = index * self._bigrams.total_bits + self._bigrams.word_bits
-        return self._quant(self._bigram_backoffs, self._bigrams.read(bit, 0xFFFF))
+        return self._quant(self._bigram_backoffs, self._bigrams.code(index, 0))
 
     def _trigram_prob(self, index: int) -> float:
-        bit = index * self._trigrams.total_bits + self._trigrams.word_bits
-        return self._quant(self._trigram_probs, self._trigrams.read(bit, 0xFFFF))
+        return self._quant(self._trigram_probs, self._trigrams.code(index, 0))
 
     def prob(self, words: list[str]) -> int:
         """log base 1.0001 of P(words[0] | words[1], words[2]) — as ``NGramModel.prob``.
@@ -212,15 +219,15 @@ class TrieModel:
         if not history:
             return prob
         if len(history) == 1:  # lm_trie_nobo_score
-            bigram = self._bigram(history[0], begin, end)
+            bigram = self._bigrams.find(history[0], begin, end)
             if bigram is not None:
                 return self._bigram_prob(bigram)
             return _float32(prob + self._unigram(history[0])[1])
         # lm_trie_hist_score, with the history's back-offs as update_backoff caches them.
         h1_backoff, h1_begin, h1_end = self._unigram(history[0])[1:]
-        h2h1 = self._bigram(history[1], h1_begin, h1_end)
+        h2h1 = self._bigrams.find(history[1], h1_begin, h1_end)
         h2h1_backoff = 0.0 if h2h1 is None else self._bigram_backoff(h2h1)
-        bigram = self._bigram(history[0], begin, end)
+        bigram = self._bigrams.find(history[0], begin, end)
         if bigram is None:
             return _float32(_float32(prob + h1_backoff) + h2h1_backoff)
         trigram_begin, trigram_end = self._bigrams.children(bigram)

@@ -118,6 +118,15 @@ def test_an_arpa_model_is_read_by_pocketsphinx(tmp_path):
     assert scorer.logprob("unheard", None, "said") == lm.OOV_LOGPROB
 
 
+@pytest.mark.parametrize("size", [0, 10, 1000, -1])
+def test_a_damaged_model_file_is_refused_at_once(tmp_path, size):
+    model = open(lm.default_model_path(), "rb").read()
+    damaged = tmp_path / "damaged.lm.bin"
+    damaged.write_bytes(model[:size])
+    with pytest.raises(ValueError, match="damaged.lm.bin: not a whole trigram model"):
+        TrieModel(str(damaged))
+
+
 def test_default_model_is_the_trie_shipped_with_pocketsphinx():
     path = lm.default_model_path()
     assert path.endswith("en-us.lm.bin") and is_trie_file(path)
