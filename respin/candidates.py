@@ -7,10 +7,11 @@ touches a protected phrase, and is dropped when a keep row's context holds.
 
 from __future__ import annotations
 
-import regex
+import re
 
 from .records import Candidate, Entry, Token
 from .tables import Tables
+from .tokens import SPACE
 
 
 def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Candidate]:
@@ -98,7 +99,7 @@ def _stem(word: str) -> str:
 # What may stand between an article and its word: white space (a soft line
 # wrap included; a blank line ends the sentence anyway) and opening quotes
 # or brackets ("an “assembly”").
-ARTICLE_GAP_RE = regex.compile(r"\s+[\"“‘'(\[]*")
+ARTICLE_GAP_RE = re.compile(rf"{SPACE}+[\"“‘'(\[]*")
 
 
 def _article_before(text: str, tokens: list[Token], i: int) -> int:

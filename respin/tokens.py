@@ -7,35 +7,71 @@ every later stage promise byte-identical output outside the spans it fixes.
 
 from __future__ import annotations
 
-import regex
+import re
+import unicodedata
+from functools import cache
 
 from .records import Token
+from .unicode_classes import MARK, OTHER_NUMBER
 
 # A word is a run of letters/marks/digits, possibly joined by inner
 # apostrophes, hyphens or dots ("won't", "secretary-general", "u.s").
 # Numbers keep their separators ("100,000", "3.5") so they stay one token.
 # It runs over the normalized text, where every apostrophe is "'".
-WORD_RE = regex.compile(
-    r"""
-    \p{N}+(?:[.,:]\p{N}+)*(?![\p{L}\p{M}])              # numbers: 100,000  3.5  10:30
-    | [\p{L}\p{M}\p{N}]+(?:['\-.][\p{L}\p{M}\p{N}]+)*   # words
-    """,
-    regex.VERBOSE,
+_WORD_PATTERN = r"""
+    {number}+(?:[.,:]{number}+)*(?!{letter_or_mark})    # numbers: 100,000  3.5  10:30
+    | {word_char}+(?:['\-.]{word_char}+)*               # words
+"""
+
+# The word pattern for ASCII text (a one-line input, say): there it finds
+# the same words as word_re() and compiles in a fraction of the time.
+ASCII_WORD_RE = re.compile(
+    _WORD_PATTERN.format(number="[0-9]", letter_or_mark="[a-zA-Z]", word_char="[a-zA-Z0-9]"), re.VERBOSE
 )
 
+
+@cache
+def word_re() -> re.Pattern[str]:
+    """The word pattern for any text, compiled on first use (its classes take ~4 ms).
+
+    ``re`` has no ``\\p{...}``: its ``[^\\W_]`` is letters and numbers and
+    ``\\d`` the decimal digits; marks and the other numbers ("½", "Ⅻ") come
+    from the generated :mod:`respin.unicode_classes`.
+    """
+    pattern = _WORD_PATTERN.format(
+        number=rf"(?:\d|{OTHER_NUMBER})",                            # \p{N}
+        letter_or_mark=rf"(?:(?!{OTHER_NUMBER})[^\W\d_]|{MARK})",   # [\p{L}\p{M}]
+        word_char=rf"(?:[^\W_]+|{MARK}+)",  # [\p{L}\p{M}\p{N}], a run at a time: faster than one by one
+    )
+    # A quick test that a word may start here (every mark is above U+02FF)
+    # spares the characters between words the long classes.
+    return re.compile(rf"(?=[^\W_]|[^\x00-\u02ff])(?:{pattern})", re.VERBOSE)
+
+
+# White space as Unicode defines it: re's \s (str.isspace) also takes the
+# ASCII separators \x1c-\x1f, which are not white space here.
+SPACE = r"[^\S\x1c-\x1f]"
+
 # A sentence ends at . ! ? … (maybe followed by closing quotes or brackets)
-# and whitespace before a word that does not start in lower case, or at a
-# line break — except a soft wrap: a line ending in a letter, digit, comma
-# or semicolon followed by a line starting in lower case. The match ends
-# where the next sentence starts.
-SENTENCE_BREAK_RE = regex.compile(
-    r"""(?<=([\w.]*)([.!?…])["'”’)\]]*)\s+(?=[^\s\p{Ll}])|\n(?!(?<=[\p{L}\p{N},;][ \t]*\r?\n)[ \t]*\p{Ll})"""
-)
+# and white space before a character that is not lower case, or at a line
+# break — except a soft wrap: a line ending in a letter, digit, comma or
+# semicolon followed by a line starting in lower case. This finds where
+# one may end (a mark and the white space after it, or a line break);
+# sentence_starts checks the rest.
+SENTENCE_END_RE = re.compile(rf"""([.!?…])["'”’)\]]*({SPACE}+)|\n""")
 
 # Words after which a full stop does not end the sentence.
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr st sen rep gov gen lt col sgt prof jr sr vs u.s u.k u.n e.g i.e etc inc corp co".split()
 )
+
+# What the word before a full stop is made of, besides dots: letters, marks,
+# decimal digits, letter numbers ("Ⅻ"), connectors ("_"), the zero-width
+# joiners and the circled and squared Latin letters ("ⓜ", "🅼"), as in
+# Unicode's definition of \w. Not "½" or "²".
+_WORD_CATEGORIES = frozenset(("Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "Pc"))
+_WORD_SYMBOLS = frozenset(map(chr, (0x200C, 0x200D, *range(0x24B6, 0x24EA), *range(0x1F130, 0x1F14A),
+                                    *range(0x1F150, 0x1F16A), *range(0x1F170, 0x1F18A))))
 
 _APOSTROPHES = ("’", "‘", "ʼ")
 
@@ -64,12 +100,45 @@ def normalize_text(text: str) -> str:
 def sentence_starts(text: str) -> list[int]:
     """Offsets at which a new sentence starts."""
     starts = []
-    for match in SENTENCE_BREAK_RE.finditer(text):
-        word, mark = match.group(1, 2)
-        if mark == "." and word.lower() in ABBREVIATIONS:
+    for match in SENTENCE_END_RE.finditer(text):
+        mark = match.group(1)
+        if mark is None:  # a line break
+            if not _soft_wrap(text, match.start()):
+                starts.append(match.end())
             continue
-        starts.append(match.end())
+        space_start, end = match.span(2)
+        if end < len(text) and not _is_lower(text[end]):
+            if not (mark == "." and _word_before(text, match.start()).lower() in ABBREVIATIONS):
+                starts.append(end)
+        else:  # no sentence starts after the space, but a line break in it may end one
+            starts += [i + 1 for i in range(space_start, end) if text[i] == "\n" and not _soft_wrap(text, i)]
     return starts
+
+
+def _soft_wrap(text: str, newline: int) -> bool:
+    """Whether the line break at ``newline`` only wraps a sentence onto the next line."""
+    before = newline - 1 if text[newline - 1 : newline] == "\r" else newline
+    while before > 0 and text[before - 1] in " \t":
+        before -= 1
+    after = newline + 1
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    return (before > 0 and (text[before - 1].isalnum() or text[before - 1] in ",;")  # isalnum: \p{L}, \p{N}
+            and after < len(text) and _is_lower(text[after]))
+
+
+def _is_lower(char: str) -> bool:
+    """Whether ``char`` is a lower-case letter (str.islower also takes "ª", "ʰ", "ⓐ")."""
+    return unicodedata.category(char) == "Ll"
+
+
+def _word_before(text: str, end: int) -> str:
+    """The word that ends at ``end``, dots included ("U.S")."""
+    start = end
+    while start > 0 and (text[start - 1] == "." or text[start - 1] in _WORD_SYMBOLS
+                         or unicodedata.category(text[start - 1]) in _WORD_CATEGORIES):
+        start -= 1
+    return text[start:end]
 
 
 def tokenize(text: str) -> list[Token]:
@@ -86,7 +155,8 @@ def tokenize(text: str) -> list[Token]:
     append = tokens.append
     sentence = 0
     next_start = starts[0]
-    for match in WORD_RE.finditer(normalize_text(text)):
+    normalized = normalize_text(text)
+    for match in (ASCII_WORD_RE if normalized.isascii() else word_re()).finditer(normalized):
         start, end = match.span()
         while start >= next_start:
             sentence += 1

@@ -1,7 +1,8 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from respin.tokens import normalize_text, sentence_starts, tokenize
+from respin.tokens import ASCII_WORD_RE, normalize_text, sentence_starts, tokenize, word_re
 
 
 def test_words_keep_offsets_and_normalize():
@@ -37,3 +38,74 @@ def test_tokens_are_ordered_non_overlapping_spans(text):
         assert previous_end <= token.start < token.end <= len(text)
         previous_end = token.end
     assert sentence_starts(text) == sorted(sentence_starts(text))
+
+
+# Written down from the tokenizer as it was on the `regex` module; the
+# stdlib-re rewrite must keep every one.
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("cafe\u0301 cafe", ["cafe\u0301", "cafe"]),  # a combining mark belongs to its word
+        ("\u0301abc", ["\u0301abc"]),  # even at its start
+        ("नमस्ते दुनिया", ["नमस्ते", "दुनिया"]),  # spacing marks (Mc) too
+        ("a\U000e0100b \U0001d165", ["a\U000e0100b", "\U0001d165"]),  # and above U+FFFF
+        ("1½ cups, x², Ⅻ.", ["1½", "cups", "x²", "Ⅻ"]),  # numbers are more than decimal digits
+        ("٣٤,٥ and 𝟎𝟏", ["٣٤,٥", "and", "𝟎𝟏"]),
+        ("10:30 3.5 100,000 1,a", ["10:30", "3.5", "100,000", "1", "a"]),
+        ("123abc 1.5kg", ["12", "3abc", "1", "5kg"]),  # a number backs off rather than run into a letter
+        ("a_b x·y -x- U.S.", ["a", "b", "x", "y", "x", "U.S"]),
+        ("won't ǅemal", ["won't", "ǅemal"]),
+    ],
+)
+def test_word_spans(text, words):
+    found = [text[t.start : t.end] for t in tokenize(text)]
+    assert found == words
+    if text.isascii():
+        assert [m.group() for m in word_re().finditer(text)] == words
+
+
+@given(st.text(alphabet="aZ09.,:'-_ \n\x00é½\u0301"))
+def test_ascii_word_pattern_matches_the_unicode_one_on_ascii_text(text):
+    text = text.encode("ascii", "ignore").decode()
+    assert [m.span() for m in ASCII_WORD_RE.finditer(text)] == [m.span() for m in word_re().finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        ("He left.  She stayed.", [10]),
+        ("“Go!” He went. Really?) Yes", [6, 15, 24]),
+        ("wait… Then", [6]),
+        ("It ended.\nnext line", [10]),  # a line break after a stop ends the sentence
+        ("a line, wrapped\n  onto the next", []),  # a soft wrap does not
+        ("a line, wrapped\r\nonto the next", []),
+        ("word;\n\tlower", []),
+        ("word\t \nlower", []),
+        ("word\n\u0301", [5]),  # a mark is not lower case
+        ("Title\n\nnew paragraph", [6, 7]),
+        ("a\n\nb", [2, 3]),
+        ("\n", [1]),
+        ("ends here\rNext", []),  # a lone CR is only white space
+        ("end. éx", []),  # lower case after a stop
+        ("end. Éx", [5]),
+        ("end. ǅx", [5]),  # title case is not lower case
+        ("end. ªb", [5]),  # nor is "ª" (a letter str.islower counts)
+        ("end.\u2028Next", [5]),
+        ("end.\xa0Next", [5]),
+        ("end.\x1cNext", []),  # \x1c is not white space, though str.isspace says so
+        ("x.\xa0\n y", [4]),
+        ("end.", []),
+        ("end. ", []),
+        ("", []),
+        ("Mr.\nSmith came", []),  # an abbreviation holds even across a line break
+        ("the U.S. Army, e.g. This", []),
+        ("U.\u212a. Army", []),  # the Kelvin sign lower-cases to "k"
+        ("İ. Next", [3]),
+        ("xMr. Smith", [5]),  # the whole word before the stop is looked up
+        ("_Mr. Smith", [5]),
+        ("ⓜr. Smith", [4]),
+        ("²Mr. Smith", []),  # "²" is not part of the word
+    ],
+)
+def test_sentence_starts(text, starts):
+    assert sentence_starts(text) == starts
