@@ -6,11 +6,10 @@ reuses an output made under different settings.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Settings of a restoration.
 
     threshold
@@ -39,15 +38,15 @@ class Config:
     lm_path: str | None = None
     spin_prior: float | None = None
 
-    def with_(self, **changes) -> "Config":
-        return replace(self, **changes)
+    def with_(self, **changes) -> Config:
+        return self._replace(**changes)
 
     def cache_key(self, table_digest: str = "") -> str:
         """A digest of every field, plus the content of the tables in use."""
         import hashlib
         import json
 
-        payload = json.dumps(asdict(self), sort_keys=True) + table_digest
+        payload = json.dumps(self._asdict(), sort_keys=True) + table_digest
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
