@@ -62,21 +62,24 @@ def test_mapped_model_gives_pocketsphinx_numbers(models):
     assert len({len(q) for q in queries}) == 3
 
 
-def test_every_query_of_the_seeds_matches(models):
+def test_every_query_of_the_seeds_matches(models, monkeypatch):
+    from respin import pipeline
     from respin.config import DEFAULT
-    from respin.pipeline import fix, load_engine
 
     trie, native = models
-    scorer = load_engine(DEFAULT).scorer
     asked = []
-    real_prob = scorer._prob
-    scorer._prob = lambda words: asked.append(list(words)) or real_prob(words)
-    scorer._cache.clear()
-    try:
-        for name in SPUN_SEED_FILES:
-            fix((EXAMPLES / name).read_text(), (), DEFAULT)
-    finally:
-        scorer._prob = real_prob
+
+    class RecordingTrie(TrieModel):
+        def prob(self, words: list[str]) -> int:
+            asked.append(list(words))
+            return super().prob(words)
+
+    monkeypatch.setattr(lm, "TrieModel", RecordingTrie)
+    monkeypatch.setattr(lm, "NATIVE_AFTER_QUERIES", 10**9)
+    scorer = lm.PocketsphinxScorer()
+    monkeypatch.setattr(pipeline, "load_scorer", lambda path=None: scorer)
+    for name in SPUN_SEED_FILES:
+        pipeline.fix((EXAMPLES / name).read_text(), (), DEFAULT)
     assert len(asked) > 3000
     assert [trie.prob(q) for q in asked] == [native.prob(q) for q in asked]
 
