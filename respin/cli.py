@@ -165,7 +165,7 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
     def run() -> int:
         from .pipeline import fix
         from .render import render_diff, render_json
-        from .textio import atomic_write, read_text, write_stdout
+        from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
 
         names = list(files) or ["-"]
         if in_place and output:
@@ -176,9 +176,7 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
             fail("-o takes one input; use --in-place or 'respin batch' for several")
         if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
             fail(f"{output}: no such folder to write into")
-        if output and os.path.exists(output) and any(
-            os.path.exists(n) and os.path.samefile(n, output) for n in names if n != "-"
-        ):
+        if overwrites_an_input(output, names):
             fail(f"{output}: is the input file; use --in-place to overwrite it")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)

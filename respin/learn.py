@@ -16,7 +16,6 @@ swaps are a coincidence of the text; n-to-m ones ("called for" for
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -259,12 +258,11 @@ def learn_command(files, output, min_count, verbose):
 
     def run() -> int:
         from .tablecheck import check_tables
-        from .textio import atomic_write, read_text, write_stdout
+        from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
 
         if not files or len(files) % 2:
             fail(f"learn takes SPUN ORIGINAL file pairs; got {len(files)} file{'s' * (len(files) != 1)}")
-        if output and os.path.exists(output) and any(n != "-" and os.path.exists(n) and os.path.samefile(n, output)
-                                                     for n in files):
+        if overwrites_an_input(output, files):
             fail(f"{output}: is one of the inputs; choose another output file")
         texts = [read_text(name) for name in files]  # fail on bad input before writing anything
         names = list(zip(files[::2], files[1::2]))

@@ -491,12 +491,12 @@ def _prepare_review(
 ) -> tuple[str, str | None]:
     """Read FILE and refuse, before any question is asked, what could not be written afterwards."""
     from .tables import read_table
-    from .textio import read_text
+    from .textio import overwrites_an_input, read_text
 
     if file == "-":
         fail("review needs a FILE: it writes the reviewed text back (or to -o)")
     source = read_text(file)
-    if output and os.path.exists(output) and os.path.samefile(file, output):
+    if overwrites_an_input(output, [file]):
         fail(f"{output}: is the input file; leave out -o to review in place")
     backup = None if output or no_backup else file + ".orig"
     if backup and os.path.exists(backup):

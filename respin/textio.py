@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 # Temp files of atomic writes are named ".NAME." + 8 random characters
@@ -59,6 +60,16 @@ def read_text(path: str | os.PathLike) -> str:
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
     return decode(data, name)
+
+
+def overwrites_an_input(output: str | None, inputs: Iterable[str]) -> bool:
+    """Whether writing ``output`` would replace one of ``inputs``, under any of its names.
+
+    ``-`` (stdin or stdout) is never a file here.
+    """
+    if not output or output == "-" or not os.path.exists(output):
+        return False
+    return any(name != "-" and os.path.exists(name) and os.path.samefile(name, output) for name in inputs)
 
 
 def atomic_write(path: str | os.PathLike, text: str, *, keep_mode_of: str | os.PathLike | None = None) -> None:

@@ -177,3 +177,20 @@ def test_temp_names_are_those_batch_cleans_up(tmp_path):
         write = group.add(tmp_path / "story.txt", b"text")
         assert is_temp_name(os.path.basename(write.temp))
         assert os.path.dirname(write.temp) == str(tmp_path)  # beside its target: the rename stays atomic
+
+
+def test_overwrites_an_input_sees_every_name_of_a_file(tmp_path):
+    from respin.textio import overwrites_an_input
+
+    source = tmp_path / "in.txt"
+    source.write_text("x")
+    (tmp_path / "link.txt").symlink_to(source)
+    os.link(source, tmp_path / "hard.txt")
+    (tmp_path / "other.txt").write_text("x")
+    for name in ("in.txt", "link.txt", "hard.txt", "./sub/../in.txt"):
+        os.makedirs(tmp_path / "sub", exist_ok=True)
+        assert overwrites_an_input(str(tmp_path / name), ["-", str(source)])
+    assert not overwrites_an_input(str(tmp_path / "other.txt"), [str(source)])
+    assert not overwrites_an_input(str(tmp_path / "new.txt"), [str(source)])
+    assert not overwrites_an_input("-", ["-", str(source)])
+    assert not overwrites_an_input(None, [str(source)])
