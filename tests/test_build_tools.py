@@ -270,3 +270,9 @@ def test_main_builds_a_table_from_the_sample(tmp_path):
 def test_main_explains_a_missing_wordnet(tmp_path, capsys):
     assert build_wordnet.main(["--wordnet", str(tmp_path), "--output", str(tmp_path / "o.tsv")]) == 1
     assert "apt-get install wordnet-base" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("options", ["w=VBZ:abc", "w=VBZ:0", "w=VBZ:1.5"])
+def test_a_bad_tag_weight_is_a_source_error(options):
+    with pytest.raises(build_tables.SourceError, match="weight for VBZ"):
+        build_tables.parse_source(f"mentions\tsays\t0.5\tVERB\t{options}\n")

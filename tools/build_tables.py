@@ -108,6 +108,17 @@ def norm(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").lower().split())
 
 
+def _weight(text: str, what: str) -> float:
+    """A probability P(spun | original), in (0, 1]."""
+    try:
+        weight = float(text)
+    except ValueError:
+        raise SourceError(f"{what} {text!r} is not a number") from None
+    if not 0.0 < weight <= 1.0:
+        raise SourceError(f"{what} {weight} outside (0, 1]")
+    return weight
+
+
 def parse_source(text: str, name: str = "source") -> list[SourceRow]:
     rows = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -121,12 +132,7 @@ def parse_source(text: str, name: str = "source") -> list[SourceRow]:
         options = fields[4].split() if len(fields) == 5 else []
         if not spun or not original:
             raise SourceError(f"{where}: empty spun or original")
-        try:
-            weight = float(weight_text)
-        except ValueError:
-            raise SourceError(f"{where}: weight {weight_text!r} is not a number") from None
-        if not 0.0 < weight <= 1.0:
-            raise SourceError(f"{where}: weight {weight} outside (0, 1]")
+        weight = _weight(weight_text, f"{where}: weight")
         pos = pos.upper()
         if pos == "ADV":
             pos = "PHRASE"
@@ -148,9 +154,7 @@ def parse_source(text: str, name: str = "source") -> list[SourceRow]:
                     tag, _, w = part.partition(":")
                     if tag not in ALL_TAGS:
                         raise SourceError(f"{where}: unknown tag {tag!r} in w=")
-                    tag_weights[tag] = float(w)
-                    if not 0.0 < tag_weights[tag] <= 1.0:
-                        raise SourceError(f"{where}: weight for {tag} outside (0, 1]")
+                    tag_weights[tag] = _weight(w, f"{where}: weight for {tag}")
             elif key == "head":
                 head = int(value)
             elif key == "ohead":
