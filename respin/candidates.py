@@ -1,8 +1,9 @@
 """Stage 2 — find candidates: spans the tables say a spinner may have written.
 
 Matching is longest-first and case-insensitive (unless a row says
-``case=exact``); a span never crosses punctuation or a sentence end, never
-touches a protected phrase, and is dropped when a keep row's context holds.
+``case=exact``); a span never crosses punctuation or a sentence end (white
+space of any kind between its words is kept as it is), never touches a
+protected phrase, and is dropped when a keep row's context holds.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def _match_at(
         if entries is None or any(protected[i : last + 1]) or not _joined_plainly(text, tokens, i, last):
             continue
         spun = text[tokens[i].start : end]
-        exact_spun = spun.replace("’", "'")
+        gaps = [text[tokens[k - 1].end : tokens[k].start] for k in range(i + 1, last + 1)]
+        plain = " ".join(spun.split())  # as the tables write it: one space between words
+        exact_spun = plain.replace("’", "'")
         usable = [
             e
             for e in entries
@@ -80,11 +83,13 @@ def _match_at(
             continue
         options: dict[str, Entry] = {}
         for entry in usable:
-            restored = apply_case(entry.original, spun)
-            if restored.lower() != spun.lower() and (
+            restored = apply_case(entry.original, plain)
+            if restored.lower() != plain.lower() and (
                 restored not in options or options[restored].weight < entry.weight
             ):
                 options[restored] = entry
+        if any(gap != " " for gap in gaps):
+            options = {_with_gaps(restored, gaps): entry for restored, entry in options.items()}
         if options:
             article = _article_before(text, tokens, i)
             return Candidate(i, last, tokens[i].start, end, spun, tuple(options.items()), article)
@@ -113,13 +118,33 @@ def _article_before(text: str, tokens: list[Token], i: int) -> int:
     return i - 1 if gap else -1
 
 
+# What may stand between the words of a phrase: white space — a no-break
+# space or a wrapped line, say — but never a sentence end (checked apart).
+WORD_GAP_RE = re.compile(f"{SPACE}+")
+
+
 def _joined_plainly(text: str, tokens: list[Token], first: int, last: int) -> bool:
-    """Whether the words of a phrase stand in one sentence, one space apart."""
+    """Whether the words of a phrase stand in one sentence with only white space between them."""
     sentence = tokens[first].sentence
     for k in range(first + 1, last + 1):
-        if tokens[k].sentence != sentence or text[tokens[k - 1].end : tokens[k].start] != " ":
+        gap_start, gap_end = tokens[k - 1].end, tokens[k].start
+        if tokens[k].sentence != sentence or (
+            text[gap_start:gap_end] != " " and not WORD_GAP_RE.fullmatch(text, gap_start, gap_end)
+        ):
             return False
     return True
+
+
+def _with_gaps(restored: str, gaps: list[str]) -> str:
+    """``restored`` with the spun phrase's own white space between its words, word for word.
+
+    A restoration of another length keeps single spaces: there is no telling
+    which of its gaps a line break belonged to.
+    """
+    words = restored.split(" ")
+    if len(words) != len(gaps) + 1:
+        return restored
+    return "".join(word + gap for word, gap in zip(words, [*gaps, ""]))
 
 
 def _context_holds(entry: Entry, text: str, tokens: list[Token], first: int, last: int) -> bool:

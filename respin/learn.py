@@ -184,9 +184,9 @@ def _noise(spun_run: list[Word], original_run: list[Word]) -> str:
     """Why a substitution must not become an entry ('' if it may)."""
     if any(c.isdigit() for w in (*spun_run, *original_run) for c in w.text):
         return "digits"
-    # respin matches a phrase only across single spaces; an original across
+    # respin matches a phrase only across white space; a run across
     # punctuation is a sentence edit.
-    if any(w.gap != " " for w in spun_run[1:]) or any(w.gap.strip() for w in original_run[1:]):
+    if any(w.gap.strip() for w in (*spun_run[1:], *original_run[1:])):
         return "punctuation"
     return ""
 

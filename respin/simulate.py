@@ -48,7 +48,8 @@ def spin(text: str, inverse: Inverse, rate: float = DEFAULT_RATE, seed: int | st
     """Spin ``text``: replace listed originals, longest first, at ``rate``.
 
     Deterministic for a given ``seed``. A phrase matches only within one
-    sentence and with single spaces between its words, as candidates do.
+    sentence and with single spaces between its words (candidates also
+    match across other white space; the simulated spinner keeps it plain).
     """
     rng = random.Random(seed)
     tokens = tokenize(text)

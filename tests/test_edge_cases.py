@@ -704,3 +704,31 @@ def test_bad_reference_is_one_line_naming_it(tmp_path):
     assert result.exit_code == 2 and one_line(result.stderr) and str(bad) in result.stderr
     missing = run(["fix", "--reference", str(tmp_path / "nope.txt"), *MINI_ARGS], input=SPUN.encode())
     assert missing.exit_code == 2 and one_line(missing.stderr) and "nope.txt: no such file" in missing.stderr
+
+
+# --------------------------------------------------------------------------
+# Phrases whose words are not one space apart.
+
+
+@pytest.mark.parametrize(
+    "text, before, after",
+    [
+        ("Troops moved to Japanese\u00a0Europe.", "Japanese\u00a0Europe", "Eastern\u00a0Europe"),
+        ("Troops moved to Japanese  Europe.", "Japanese  Europe", "Eastern  Europe"),
+        ("They held an information\nconvention on Monday.", "an information\nconvention", "a news\nconference"),
+        ("They held an information\r\n  convention on Monday.", "an information\r\n  convention",
+         "a news\r\n  conference"),
+    ],
+)
+def test_a_phrase_matches_across_any_white_space_and_keeps_it(text, before, after):
+    result = respin.fix(text, config=Config(spin_prior=0.0))
+    assert [(f.before, f.after) for f in result.fixes] == [(before, after)]
+    assert apply_fixes(text, result.fixes) == result.text
+    assert respin.fix(result.text, config=Config(spin_prior=0.0)).text == result.text
+
+
+def test_a_phrase_never_matches_across_a_sentence_or_other_characters():
+    config = Config(spin_prior=0.0)
+    for text in ("They moved to Japanese.\nEurope was calm.", "It was Japanese\n\neurope.",
+                 "It was Japanese\x1feurope.", "It was Japanese - Europe."):
+        assert not any("Eastern" in f.after for f in respin.fix(text, config=config).fixes), text

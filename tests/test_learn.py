@@ -163,3 +163,13 @@ def test_output_may_not_be_an_input(tmp_path):
     result = invoke("learn", str(spun), str(tmp_path / "o.txt"), "-o", str(spun))
     assert result.exit_code == 2 and "is one of the inputs" in result.stderr
     assert spun.read_text(encoding="utf-8") == "The officers left."
+
+
+def test_a_phrase_split_by_a_no_break_space_is_learned_as_one():
+    learned, _ = learn([("Russia calls\u00a0for guarantees now. They left.", "Russia demands guarantees now. They left.")])
+    assert [(e.spun, e.original) for e in learned] == [("calls for", "demands")]
+
+
+def test_a_run_across_punctuation_is_not_learned():
+    learned, stats = learn([("Russia calls, for guarantees now. They left.", "Russia demands guarantees now. They left.")])
+    assert learned == [] and stats.punctuation == 1
