@@ -30,7 +30,6 @@ _LOG10_PER_UNIT = math.log10(1.0001)
 OOV_LOGPROB = -6.0
 # Digits are not in the vocabulary either, but they are common in news.
 NUMBER_LOGPROB = -3.5
-_OOV_SENTINEL = LOG_ZERO
 # Queries answered from the mapped model file (~6 µs each) before loading it
 # into pocketsphinx (~40 ms, then ~1 µs each). Switching once the mapped
 # queries have cost about what the load does keeps any text within twice
@@ -107,7 +106,7 @@ class PocketsphinxScorer(BaseScorer):
         value = self._cache.get(key)
         if value is None:
             raw = self._prob([word, prev1] if prev2 is None else [word, prev1, prev2])
-            if raw <= _OOV_SENTINEL:
+            if raw <= LOG_ZERO:  # out of the vocabulary
                 value = NUMBER_LOGPROB if word[:1].isdigit() else OOV_LOGPROB
             else:
                 value = raw * _LOG10_PER_UNIT
