@@ -73,3 +73,26 @@ def test_markdown_has_every_mode_and_the_oracle_knows_an_unlisted_swap(real_page
     assert invented["plain"][5] == "0.0% (0/1)"  # the tables do not know "zorbled"
     assert invented["plain"][8] == "0.0%"  # so respin cannot restore it ...
     assert invented["oracle table"][8] == "100.0%"  # ... but a table learned from the pair can
+
+
+@pytest.fixture(scope="module")
+def exporter():
+    spec = importlib.util.spec_from_file_location("export_real_pairs", ROOT / "tools" / "export_real_pairs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_export_keeps_each_page_and_commits_only_the_train_split(exporter, pairs_file, tmp_path):
+    records = [json.loads(line) for line in pairs_file.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        record["spun_url"] = f"https://example.org/{record['name']}"
+    pairs_file.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out_all, out_train = tmp_path / "all.tsv", tmp_path / "train.tsv"
+    assert exporter.main([str(pairs_file), "--all", str(out_all), "--train", str(out_train)]) == 0
+    everything = out_all.read_text(encoding="utf-8").splitlines()
+    assert everything[0] == "spun\toriginal\tcount\tfamily\tsplit\turl"
+    assert "zorbled\tsaid\t1\tY\ttest\thttps://example.org/y1" in everything
+    train = [line for line in out_train.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert train and all(line.endswith("https://example.org/x1") for line in train)  # x1 is the only train pair
+    assert any(line.startswith("mentioned\tsaid\t") for line in train)
