@@ -50,14 +50,19 @@ def fail(message: str, code: int = exitcodes.USAGE) -> None:
 
 def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
     """Run a command body, mapping failures to respin's exit codes."""
+    from .signals import Stopped, handle_stop_signals
     from .tables import TableError
 
+    handle_stop_signals()  # `kill` and a closed terminal stop as cleanly as Ctrl-C
     try:
         code = action()
     except (InputError, TableError) as exc:
         fail(str(exc))
     except OSError as exc:  # a full disk, a read-only folder, a vanished file
         fail(f"{exc.filename or 'respin'}: {exc.strerror or exc}")
+    except Stopped as exc:
+        click.echo(f"respin: stopped by signal {exc.signum}", err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("respin: interrupted", err=True)
         sys.exit(exitcodes.INTERRUPTED)
