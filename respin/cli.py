@@ -19,7 +19,7 @@ from .textio import InputError
 # name -> "module:function"; each module is imported only when its command runs.
 LAZY_COMMANDS = {
     "batch": "respin.batch:batch_command",
-    "check": "respin.check:check_command",
+    "check": "respin.detect:check_command",
     "diff": "respin.review:diff_command",
     "eval": "respin.evaluate:eval_command",
     "learn": "respin.learn:learn_command",
@@ -78,7 +78,7 @@ def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
     sys.exit(code or exitcodes.OK)
 
 
-@click.group(cls=LazyGroup, epilog=exitcodes.HELP)
+@click.group(cls=LazyGroup, epilog=exitcodes.HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="respin")
 def main() -> None:
     """Restore synonym-spun articles.
@@ -152,11 +152,14 @@ def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--in-place", is_flag=True, help="Overwrite each FILE with its restoration (atomic).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "diff"]), default="text",
               show_default=True, help="text: the restored text; json: text and fixes; diff: a unified diff.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any fix would be made.")
+@click.option("--check", is_flag=True,
+              help="Write no file; say which would change and exit 1 if any would (with --format diff or json, "
+                   "also print them).")
+@click.option("-q", "--quiet", is_flag=True, help="With --check, print no 'would restore' lines.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for a long text (256 kB and more; same result).  [default: CPUs]")
 @fix_options
-def fix_command(files, output, in_place, output_format, check, jobs, references, tables, threshold,
+def fix_command(files, output, in_place, output_format, check, quiet, jobs, references, tables, threshold,
                 no_builtin_tables, verbose):
     """Restore FILE (or stdin, for no FILE or -) and write it to stdout.
 
@@ -181,6 +184,10 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
             fail("-o takes one input; use --in-place or 'respin batch' for several")
         if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
             fail(f"{output}: no such folder to write into")
+        if in_place and output_format != "text":
+            fail(f"--in-place writes the restored text; it cannot be used with --format {output_format}")
+        if check and (in_place or output):
+            fail("--check writes nothing; it cannot be used with " + ("--in-place" if in_place else "-o"))
         if overwrites_an_input(output, names):
             fail(f"{output}: is the input file; use --in-place to overwrite it")
         config = make_config(tables, threshold, no_builtin_tables)
@@ -194,9 +201,11 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
             name: fix(text, reference_texts, config, jobs=workers, near_misses=False) for name, text in texts.items()
         }
         changed = any(result.changed for result in results.values())
+        if check:
+            report_check(results, quiet)
+            if output_format == "text":
+                return exitcodes.CHANGED if changed else exitcodes.OK
         for name, result in results.items():
-            if check:
-                continue
             if in_place:
                 if result.changed:
                     atomic_write(os.path.realpath(name), result.text)  # through a symlink, not over it
@@ -214,6 +223,22 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
         return exitcodes.CHANGED if check and changed else exitcodes.OK
 
     run_safely(run, verbose)
+
+
+def report_check(results: dict, quiet: bool) -> None:
+    """``fix --check``'s lines on stderr: each file that would change, then a summary (as black says it)."""
+    if quiet:
+        return
+    would = 0
+    for name, result in results.items():
+        if result.changed:
+            would += 1
+            shown = "<stdin>" if name == "-" else name
+            count = len(result.fixes)
+            click.echo(f"would restore {shown} ({count} fix{'es' if count != 1 else ''})", err=True)
+    unchanged = len(results) - would
+    click.echo(f"{would} file{'s' if would != 1 else ''} would be restored, "
+               f"{unchanged} file{'s' if unchanged != 1 else ''} would be left unchanged.", err=True)
 
 
 def entry() -> None:

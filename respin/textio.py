@@ -31,10 +31,19 @@ class InputError(Exception):
     """An input the user can fix: the message is one line naming the file."""
 
 
+# Byte-order marks of the encodings a user may have without knowing it (UTF-32 first:
+# its little-endian mark starts with UTF-16's).
+_OTHER_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32", "utf-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32", "utf-32"),
+    (b"\xff\xfe", "UTF-16", "utf-16"),
+    (b"\xfe\xff", "UTF-16", "utf-16"),
+)
+
+
 def decode(data: bytes, name: str) -> str:
     """Decode ``data`` as UTF-8, refusing binary input with a clear reason."""
-    if b"\x00" in data:
-        raise InputError(f"{name}: looks like a binary file (contains NUL bytes)")
+    sniff(data, name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -44,12 +53,50 @@ def decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def sniff(data: bytes, name: str) -> None:
+    """Refuse ``data`` (a text or its first piece) that is not UTF-8 text by its look."""
+    for mark, encoding, iconv_name in _OTHER_UNICODE_BOMS:
+        if data.startswith(mark):
+            raise InputError(f"{name}: {encoding} text (it starts with a byte-order mark); respin reads UTF-8: "
+                             f"convert it first, e.g. iconv -f {iconv_name} -t utf-8")
+    if b"\x00" in data:
+        raise InputError(f"{name}: looks like a binary file (contains NUL bytes)")
+
+
+# Streams (stdin, a pipe, a device) are read in pieces of this size, and the
+# first is looked at before reading on: "respin fix /dev/urandom" must not
+# read for ever before saying the input is binary.
+STREAM_PIECE = 1 << 20
+
+
+def read_stream(stream, name: str) -> str:
+    """Read a binary stream to its end as UTF-8 text, refusing binary input at the first bad piece."""
+    import codecs
+
+    check = codecs.getincrementaldecoder("utf-8")()
+    pieces: list[bytes] = []
+    while piece := stream.read(STREAM_PIECE):
+        pieces.append(piece)
+        try:
+            if not pieces[1:]:
+                sniff(piece, name)
+            if b"\x00" in piece:
+                raise UnicodeError
+            check.decode(piece)
+        except UnicodeError:
+            break  # decode() below names the fault exactly
+    return decode(b"".join(pieces), name)
+
+
 def read_text(path: str | os.PathLike) -> str:
     """Read a UTF-8 text file, or stdin for ``-``."""
     name = os.fspath(path)
     if name == "-":
-        return decode(sys.stdin.buffer.read(), "<stdin>")
+        return read_stream(sys.stdin.buffer, "<stdin>")
     try:
+        if not Path(name).is_file() and Path(name).exists() and not Path(name).is_dir():
+            with open(name, "rb") as stream:  # a device or a pipe: it may never end
+                return read_stream(stream, name)
         data = Path(name).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
