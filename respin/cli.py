@@ -80,28 +80,93 @@ def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
 
 @click.group(cls=LazyGroup, epilog=exitcodes.HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="respin")
-def main() -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="RESPIN_CONFIG", show_envvar=True,
+              help="Settings file (TOML). Default: the nearest respin.toml, or pyproject.toml with [tool.respin].")
+@click.pass_context
+def main(ctx: click.Context, config_file: str | None) -> None:
     """Restore synonym-spun articles.
 
     respin finds words a spinner swapped ("mentioned" for "said", "Japanese
     Europe" for "Eastern Europe") and puts the originals back where a
     language model — and a clean reference article, if you give one —
     says they are clearly better. Everything else stays byte-identical.
+
+    Settings come from flags, then RESPIN_* environment variables, then the
+    settings file, then the defaults.
     """
+    if ctx.invoked_subcommand and not ctx.resilient_parsing:
+        _apply_settings_file(ctx, ctx.invoked_subcommand, config_file)
+
+
+def _apply_settings_file(ctx: click.Context, name: str, config_file: str | None) -> None:
+    """Make the settings file's values the defaults of the command about to run."""
+    from pathlib import Path
+
+    from .settings import SettingsError, command_defaults, find_settings_file, read_settings
+
+    try:
+        path = Path(config_file) if config_file else find_settings_file(Path.cwd())
+        if path is None:
+            return
+        if not path.is_file():
+            fail(f"{path}: no such settings file")
+        table = read_settings(path)
+    except SettingsError as exc:
+        fail(str(exc))
+    command = ctx.command.get_command(ctx, name)
+    if command is None:
+        return
+    options = _long_options(command)
+    defaults, elsewhere, wrong = command_defaults(table, name, options)
+    if elsewhere:  # another command's key is fine; one no command takes is a typo
+        commands = ctx.command.list_commands(ctx)
+        known = set(commands)
+        for other in commands:
+            found = ctx.command.get_command(ctx, other)
+            known |= set(_long_options(found)) if found else set()
+        wrong += [key for key in elsewhere if key not in known]
+    for key in wrong:
+        click.echo(f"respin: warning: {path}: unknown key {key!r} (ignored)", err=True)
+    params = {param.name: param for param in command.params}
+    for key, value in defaults.items():
+        param = params[key]
+        if param.multiple and isinstance(value, str):
+            value = [value]
+        if isinstance(param.type, click.Path):  # relative to the settings file, as black does
+            values = value if param.multiple else [value]
+            values = [str(path.parent / v) if isinstance(v, str) else v for v in values]
+            value = values if param.multiple else values[0]
+        defaults[key] = value
+    ctx.default_map = {name: defaults}
+
+
+def _long_options(command: click.Command) -> dict[str, str]:
+    """``{"no-builtin-tables": "no_builtin_tables", ...}`` for a command's options."""
+    return {
+        flag[2:]: param.name
+        for param in command.params
+        if isinstance(param, click.Option)
+        for flag in param.opts
+        if flag.startswith("--")
+    }
 
 
 def fix_options(function: Callable) -> Callable:
     """Options shared by every command that restores text."""
     options = [
         click.option("--reference", "references", multiple=True, type=click.Path(dir_okay=False),
+                     envvar="RESPIN_REFERENCE", show_envvar=True,
                      help="A clean article on the same story (repeatable)."),
         click.option("--table", "tables", multiple=True, type=click.Path(dir_okay=False),
+                     envvar="RESPIN_TABLE", show_envvar=True,
                      help="A user table in the wordlists format, layered over the built-in ones (repeatable)."),
-        click.option("--threshold", type=float, default=None,
+        click.option("--threshold", type=float, default=None, envvar="RESPIN_THRESHOLD", show_envvar=True,
                      help="Margin (log10 odds) a fix must win by; higher is more cautious. [default: 1.0]"),
-        click.option("--no-builtin-tables", is_flag=True, help="Use only the tables given with --table."),
+        click.option("--no-builtin-tables", is_flag=True, envvar="RESPIN_NO_BUILTIN_TABLES", show_envvar=True,
+                     help="Use only the tables given with --table."),
         # Read by make_config from the click context, so commands need no extra parameter.
         click.option("--assume-spun", is_flag=True, expose_value=False, callback=_remember,
+                     envvar="RESPIN_ASSUME_SPUN", show_envvar=True,
                      help="Treat the text as spun instead of estimating it per document "
                           "(for short snippets known to be spun; longer texts estimate it well)."),
         click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors."),
