@@ -194,7 +194,29 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get("respin.assume_spun"):
         config = config.with_(spin_prior=0.0)
+    if config.tables:
+        _warn_about_tables(config.tables)
     return config
+
+
+# How many of a user table's problems to print before summing up the rest.
+TABLE_PROBLEMS_SHOWN = 5
+
+
+def _warn_about_tables(paths: tuple[str, ...]) -> None:
+    """Say what ``respin tables check`` would find wrong with the user's tables: they still load,
+    but a chain or a cycle makes a second run change the text again."""
+    from .tablecheck import check_paths
+
+    try:
+        problems = [p for p in check_paths(paths) if p.severity == "error" and not p.message.startswith("malformed")]
+    except (OSError, UnicodeDecodeError):
+        return  # the table loader reports an unreadable table as the error it is
+    for problem in problems[:TABLE_PROBLEMS_SHOWN]:
+        click.echo(f"respin: warning: {problem}", err=True)
+    if len(problems) > TABLE_PROBLEMS_SHOWN:
+        click.echo(f"respin: warning: … and {len(problems) - TABLE_PROBLEMS_SHOWN} more; "
+                   f"see respin tables check {' '.join(paths)}", err=True)
 
 
 def available_cpus() -> int:

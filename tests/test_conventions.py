@@ -139,3 +139,12 @@ def test_a_utf16_file_is_named_as_such(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (f"respin: error: {path}: UTF-16 text (it starts with a byte-order mark); respin reads "
                              "UTF-8: convert it first, e.g. iconv -f utf-16 -t utf-8\n")
+
+
+def test_fix_table_with_a_chain_loads_with_a_warning(tmp_path):
+    table = tmp_path / "chained.tsv"
+    table.write_text("mentioned\tsaid\t0.9\nsaid\ttold\t0.5\n", encoding="utf-8")
+    result = run(["fix", "--no-builtin-tables", "--assume-spun", "--table", str(table)], input="They mentioned it.\n")
+    assert result.exit_code == 0
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith(f"respin: warning: {table}:1: error: chain: 'mentioned' → 'said'")
