@@ -154,10 +154,11 @@ def _long_options(command: click.Command) -> dict[str, str]:
 def fix_options(function: Callable) -> Callable:
     """Options shared by every command that restores text."""
     options = [
-        click.option("--reference", "references", multiple=True, type=click.Path(dir_okay=False),
+        # Plain paths: a folder or an unreadable file is respin's one-line input error, not click's usage text.
+        click.option("--reference", "references", multiple=True, type=click.Path(),
                      envvar="RESPIN_REFERENCE", show_envvar=True,
                      help="A clean article on the same story (repeatable)."),
-        click.option("--table", "tables", multiple=True, type=click.Path(dir_okay=False),
+        click.option("--table", "tables", multiple=True, type=click.Path(),
                      envvar="RESPIN_TABLE", show_envvar=True,
                      help="A user table in the wordlists format, layered over the built-in ones (repeatable)."),
         click.option("--threshold", type=float, default=None, envvar="RESPIN_THRESHOLD", show_envvar=True,

@@ -193,7 +193,10 @@ class WriteGroup:
 
         target = Path(path)
         directory = target.parent if str(target.parent) else Path(".")
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+        try:
+            fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+        except OSError as exc:
+            raise _naming(exc, target) from None
         write = PendingWrite(os.fspath(target), temp, fd)
         try:
             view = memoryview(data)
@@ -202,6 +205,9 @@ class WriteGroup:
             source = Path(keep_mode_of) if keep_mode_of else target
             os.fchmod(fd, source.stat().st_mode & 0o7777 if source.exists() else _new_file_mode())
             _start_writeback(fd)
+        except OSError as exc:
+            self.discard(write)
+            raise _naming(exc, target) from None
         except BaseException:
             self.discard(write)
             raise
@@ -281,5 +287,15 @@ def _start_writeback(fd: int) -> None:
 
 def write_stdout(text: str) -> None:
     """Write text to stdout as UTF-8 bytes, whatever the locale says."""
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
+    try:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: the command layer ends quietly
+    except OSError as exc:
+        raise _naming(exc, "<stdout>") from None
+
+
+def _naming(error: OSError, target: str | os.PathLike) -> OSError:
+    """The same error about the file the user named, not respin's temp file beside it."""
+    return type(error)(error.errno, error.strerror, os.fspath(target))

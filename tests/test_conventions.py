@@ -148,3 +148,29 @@ def test_fix_table_with_a_chain_loads_with_a_warning(tmp_path):
     assert result.exit_code == 0
     [warning] = result.stderr.splitlines()
     assert warning.startswith(f"respin: warning: {table}:1: error: chain: 'mentioned' → 'said'")
+
+
+def test_write_errors_name_the_users_file_not_a_temp_file(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    spun = tmp_path / "a.txt"
+    spun.write_text("They mentioned it.\n", encoding="utf-8")
+    if Path("/proc/self").is_dir():  # a folder nobody can create files in, even root
+        result = run(["fix", str(spun), "-o", "/proc/out.txt"])
+        assert (result.exit_code, result.stderr) == (2, "respin: error: /proc/out.txt: No such file or directory\n")
+    if Path("/dev/full").exists():
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run([sys.executable, "-m", "respin", "fix", str(spun)], stdout=full,
+                                  stderr=subprocess.PIPE, timeout=60)
+        assert done.returncode == 2
+        assert done.stderr.decode() == "respin: error: <stdout>: No space left on device\n"
+
+
+def test_a_folder_as_reference_or_table_is_a_one_line_error(tmp_path):
+    for option, message in (("--reference", "is a directory"), ("--table", "cannot read table")):
+        result = run(["fix", option, str(tmp_path)], input="They mentioned it.\n")
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"respin: error: {tmp_path}: {message}")
+        assert len(result.stderr.splitlines()) == 1
