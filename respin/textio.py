@@ -124,8 +124,37 @@ def atomic_write(path: str | os.PathLike, text: str, *, keep_mode_of: str | os.P
     atomic_write_bytes(path, text.encode("utf-8"), keep_mode_of=keep_mode_of)
 
 
+# A temp file of a write to the same target that is older than this was left
+# by a killed run (a write takes seconds), and the next write removes it.
+STALE_TEMP_SECONDS = 600
+
+
+def remove_temps_of(path: str | os.PathLike, older_than: float | None = None) -> None:
+    """Delete the temp files of interrupted writes to ``path`` (those older than ``older_than`` seconds)."""
+    import time
+
+    directory, name = os.path.split(os.fspath(path))
+    pattern = temp_name_re(name)
+    cutoff = None if older_than is None else time.time() - older_than
+    try:
+        with os.scandir(directory or ".") as entries:
+            for entry in entries:
+                if pattern.fullmatch(entry.name):
+                    try:
+                        if cutoff is None or entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                            os.unlink(entry.path)
+                    except FileNotFoundError:
+                        pass
+    except OSError:
+        pass
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: str | os.PathLike | None = None) -> None:
-    """Write ``data`` to ``path`` atomically (temp file, fsync, rename), keeping the file's mode."""
+    """Write ``data`` to ``path`` atomically (temp file, fsync, rename), keeping the file's mode.
+
+    Temp files that a killed earlier write to the same file left behind are removed.
+    """
+    remove_temps_of(path, older_than=STALE_TEMP_SECONDS)
     with WriteGroup() as group:  # a group of one: the same temp names, modes and clean-up
         write = group.add(path, data, keep_mode_of=keep_mode_of)
         group.sync()

@@ -174,3 +174,23 @@ def test_a_folder_as_reference_or_table_is_a_one_line_error(tmp_path):
         assert result.exit_code == 2
         assert result.stderr.startswith(f"respin: error: {tmp_path}: {message}")
         assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_killed_writes_temp_file_is_removed_by_the_next_write_to_that_file(tmp_path):
+    import os
+    import time
+
+    spun = tmp_path / "a.txt"
+    spun.write_text("They mentioned it.\n", encoding="utf-8")
+    out = tmp_path / "clean.txt"
+    stale = tmp_path / ".clean.txt.abcd1234.respin-tmp"  # as kill -9 during 'fix -o clean.txt' leaves it
+    fresh = tmp_path / ".clean.txt.wxyz5678.respin-tmp"  # another write under way right now
+    other = tmp_path / ".other.txt.abcd1234.respin-tmp"
+    for path in (stale, fresh, other):
+        path.write_text("half", encoding="utf-8")
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    os.utime(other, (an_hour_ago, an_hour_ago))
+    assert run(["fix", str(spun), "-o", str(out)]).exit_code == 0
+    assert out.exists() and not stale.exists()
+    assert fresh.exists() and other.exists()
