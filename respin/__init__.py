@@ -11,14 +11,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Config", "Fix", "Result", "fix", "fix_text"]
+__all__ = ["Config", "Fix", "Result", "Verdict", "check", "fix", "fix_text"]
 
 if TYPE_CHECKING:
+    from .detect import Verdict, check
     from .config import Config
     from .pipeline import fix, fix_text
     from .records import Fix, Result
 
-_HOMES = {"Config": "config", "Fix": "records", "Result": "records", "fix": "pipeline", "fix_text": "pipeline"}
+_HOMES = {
+    "Config": "config",
+    "Fix": "records",
+    "Result": "records",
+    "Verdict": "detect",
+    "check": "detect",
+    "fix": "pipeline",
+    "fix_text": "pipeline",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -12,7 +12,6 @@ atomically, so a crash, Ctrl-C or ``kill -9`` never leaves a partial output.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import tempfile
 import time
@@ -231,22 +230,6 @@ def _respin_version() -> str:
         return "unknown"
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-def _set_signal(signum: int, handler):
-    try:
-        return signal.signal(signum, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        return None
-
-
-def _restore_signal(signum: int, previous) -> None:
-    if previous is not None:
-        _set_signal(signum, previous)
-
-
 def plan(in_dir: str, out_dir: str | None, key: str, *, includes: Sequence[str], excludes: Sequence[str],
          force: bool, in_place: bool, backup_suffix: str | None, report: str | None,
          say: Callable[[str], None]) -> tuple[list[Task], list[Outcome], str | None]:
@@ -313,7 +296,6 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
             if outcome.status == FAILED:
                 progress.message(f"respin: failed: {outcome.error}")
 
-        previous_handler = _set_signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
         try:
             for outcome in early:
                 record(outcome, planned=False)
@@ -329,8 +311,6 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
             if isinstance(exc, KeyboardInterrupt):
                 say(meter.summary() + " (interrupted; run again to resume)")
             raise
-        finally:
-            _restore_signal(signal.SIGTERM, previous_handler)
         progress.close()
         if report_file:
             report_file.commit()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from .textio import TEMP_SUFFIX, InputError, atomic_write, temp_name_re
+from .textio import TEMP_SUFFIX, InputError, atomic_write, remove_temps_of, temp_name_re
 
 STATE_NAME = ".respin-batch.json"
 JOURNAL_NAME = ".respin-batch.jsonl"
@@ -162,22 +162,6 @@ def remove_leftover_temps(root: str) -> int:
                 except FileNotFoundError:
                     pass
     return removed
-
-
-def remove_temps_of(path: str) -> None:
-    """Delete the temp files of interrupted writes to ``path``."""
-    directory, name = os.path.split(path)
-    pattern = temp_name_re(name)
-    try:
-        with os.scandir(directory or ".") as entries:
-            for entry in entries:
-                if pattern.fullmatch(entry.name):
-                    try:
-                        os.unlink(entry.path)
-                    except FileNotFoundError:
-                        pass
-    except OSError:
-        pass
 
 
 # --- locking ----------------------------------------------------------------

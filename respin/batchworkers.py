@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .batchplan import content_hash, is_inside, journal_line, remove_temps_of
 from .config import Config
+from .signals import as_worker
 from .textio import InputError, PendingWrite, WriteGroup, read_text
 
 FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
@@ -206,29 +205,12 @@ _worker: Worker | None = None
 def _start_pool_worker(settings: Settings) -> None:
     """Pool initializer: signals, parent-death watch, and the engine, once per process."""
     global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
+    as_worker()  # Ctrl-C and `kill` are the parent's to handle: it stops the pool
     _worker = Worker(settings)
 
 
 def _restore_in_pool(chunk: list[Task]) -> list[Outcome]:
     return _worker.restore_chunk(chunk)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the batch process dies, even by kill -9.
-
-    Without it, orphaned pool workers wait on their queue forever.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
-        pass
 
 
 def _remove_temps(task: Task, settings: Settings) -> None:

@@ -19,7 +19,7 @@ from .textio import InputError
 # name -> "module:function"; each module is imported only when its command runs.
 LAZY_COMMANDS = {
     "batch": "respin.batch:batch_command",
-    "check": "respin.check:check_command",
+    "check": "respin.detect:check_command",
     "diff": "respin.review:diff_command",
     "eval": "respin.evaluate:eval_command",
     "learn": "respin.learn:learn_command",
@@ -50,14 +50,19 @@ def fail(message: str, code: int = exitcodes.USAGE) -> None:
 
 def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
     """Run a command body, mapping failures to respin's exit codes."""
+    from .signals import Stopped, handle_stop_signals
     from .tables import TableError
 
+    handle_stop_signals()  # `kill` and a closed terminal stop as cleanly as Ctrl-C
     try:
         code = action()
     except (InputError, TableError) as exc:
         fail(str(exc))
     except OSError as exc:  # a full disk, a read-only folder, a vanished file
         fail(f"{exc.filename or 'respin'}: {exc.strerror or exc}")
+    except Stopped as exc:
+        click.echo(f"respin: stopped by signal {exc.signum}", err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("respin: interrupted", err=True)
         sys.exit(exitcodes.INTERRUPTED)
@@ -73,30 +78,96 @@ def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
     sys.exit(code or exitcodes.OK)
 
 
-@click.group(cls=LazyGroup, epilog=exitcodes.HELP)
+@click.group(cls=LazyGroup, epilog=exitcodes.HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="respin")
-def main() -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="RESPIN_CONFIG", show_envvar=True,
+              help="Settings file (TOML). Default: the nearest respin.toml, or pyproject.toml with [tool.respin].")
+@click.pass_context
+def main(ctx: click.Context, config_file: str | None) -> None:
     """Restore synonym-spun articles.
 
     respin finds words a spinner swapped ("mentioned" for "said", "Japanese
     Europe" for "Eastern Europe") and puts the originals back where a
     language model — and a clean reference article, if you give one —
     says they are clearly better. Everything else stays byte-identical.
+
+    Settings come from flags, then RESPIN_* environment variables, then the
+    settings file, then the defaults.
     """
+    if ctx.invoked_subcommand and not ctx.resilient_parsing:
+        _apply_settings_file(ctx, ctx.invoked_subcommand, config_file)
+
+
+def _apply_settings_file(ctx: click.Context, name: str, config_file: str | None) -> None:
+    """Make the settings file's values the defaults of the command about to run."""
+    from pathlib import Path
+
+    from .settings import SettingsError, command_defaults, find_settings_file, read_settings
+
+    try:
+        path = Path(config_file) if config_file else find_settings_file(Path.cwd())
+        if path is None:
+            return
+        if not path.is_file():
+            fail(f"{path}: no such settings file")
+        table = read_settings(path)
+    except SettingsError as exc:
+        fail(str(exc))
+    command = ctx.command.get_command(ctx, name)
+    if command is None:
+        return
+    options = _long_options(command)
+    defaults, elsewhere, wrong = command_defaults(table, name, options)
+    if elsewhere:  # another command's key is fine; one no command takes is a typo
+        commands = ctx.command.list_commands(ctx)
+        known = set(commands)
+        for other in commands:
+            found = ctx.command.get_command(ctx, other)
+            known |= set(_long_options(found)) if found else set()
+        wrong += [key for key in elsewhere if key not in known]
+    for key in wrong:
+        click.echo(f"respin: warning: {path}: unknown key {key!r} (ignored)", err=True)
+    params = {param.name: param for param in command.params}
+    for key, value in defaults.items():
+        param = params[key]
+        if param.multiple and isinstance(value, str):
+            value = [value]
+        if isinstance(param.type, click.Path):  # relative to the settings file, as black does
+            values = value if param.multiple else [value]
+            values = [str(path.parent / v) if isinstance(v, str) else v for v in values]
+            value = values if param.multiple else values[0]
+        defaults[key] = value
+    ctx.default_map = {name: defaults}
+
+
+def _long_options(command: click.Command) -> dict[str, str]:
+    """``{"no-builtin-tables": "no_builtin_tables", ...}`` for a command's options."""
+    return {
+        flag[2:]: param.name
+        for param in command.params
+        if isinstance(param, click.Option)
+        for flag in param.opts
+        if flag.startswith("--")
+    }
 
 
 def fix_options(function: Callable) -> Callable:
     """Options shared by every command that restores text."""
     options = [
-        click.option("--reference", "references", multiple=True, type=click.Path(dir_okay=False),
+        # Plain paths: a folder or an unreadable file is respin's one-line input error, not click's usage text.
+        click.option("--reference", "references", multiple=True, type=click.Path(),
+                     envvar="RESPIN_REFERENCE", show_envvar=True,
                      help="A clean article on the same story (repeatable)."),
-        click.option("--table", "tables", multiple=True, type=click.Path(dir_okay=False),
+        click.option("--table", "tables", multiple=True, type=click.Path(),
+                     envvar="RESPIN_TABLE", show_envvar=True,
                      help="A user table in the wordlists format, layered over the built-in ones (repeatable)."),
-        click.option("--threshold", type=float, default=None,
+        click.option("--threshold", type=float, default=None, envvar="RESPIN_THRESHOLD", show_envvar=True,
                      help="Margin (log10 odds) a fix must win by; higher is more cautious. [default: 1.0]"),
-        click.option("--no-builtin-tables", is_flag=True, help="Use only the tables given with --table."),
+        click.option("--no-builtin-tables", is_flag=True, envvar="RESPIN_NO_BUILTIN_TABLES", show_envvar=True,
+                     help="Use only the tables given with --table."),
         # Read by make_config from the click context, so commands need no extra parameter.
         click.option("--assume-spun", is_flag=True, expose_value=False, callback=_remember,
+                     envvar="RESPIN_ASSUME_SPUN", show_envvar=True,
                      help="Treat the text as spun instead of estimating it per document "
                           "(for short snippets known to be spun; longer texts estimate it well)."),
         click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors."),
@@ -124,7 +195,29 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get("respin.assume_spun"):
         config = config.with_(spin_prior=0.0)
+    if config.tables:
+        _warn_about_tables(config.tables)
     return config
+
+
+# How many of a user table's problems to print before summing up the rest.
+TABLE_PROBLEMS_SHOWN = 5
+
+
+def _warn_about_tables(paths: tuple[str, ...]) -> None:
+    """Say what ``respin tables check`` would find wrong with the user's tables: they still load,
+    but a chain or a cycle makes a second run change the text again."""
+    from .tablecheck import check_paths
+
+    try:
+        problems = [p for p in check_paths(paths) if p.severity == "error" and not p.message.startswith("malformed")]
+    except (OSError, UnicodeDecodeError):
+        return  # the table loader reports an unreadable table as the error it is
+    for problem in problems[:TABLE_PROBLEMS_SHOWN]:
+        click.echo(f"respin: warning: {problem}", err=True)
+    if len(problems) > TABLE_PROBLEMS_SHOWN:
+        click.echo(f"respin: warning: … and {len(problems) - TABLE_PROBLEMS_SHOWN} more; "
+                   f"see respin tables check {' '.join(paths)}", err=True)
 
 
 def available_cpus() -> int:
@@ -147,11 +240,14 @@ def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--in-place", is_flag=True, help="Overwrite each FILE with its restoration (atomic).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "diff"]), default="text",
               show_default=True, help="text: the restored text; json: text and fixes; diff: a unified diff.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any fix would be made.")
+@click.option("--check", is_flag=True,
+              help="Write no file; say which would change and exit 1 if any would (with --format diff or json, "
+                   "also print them).")
+@click.option("-q", "--quiet", is_flag=True, help="With --check, print no 'would restore' lines.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for a long text (256 kB and more; same result).  [default: CPUs]")
 @fix_options
-def fix_command(files, output, in_place, output_format, check, jobs, references, tables, threshold,
+def fix_command(files, output, in_place, output_format, check, quiet, jobs, references, tables, threshold,
                 no_builtin_tables, verbose):
     """Restore FILE (or stdin, for no FILE or -) and write it to stdout.
 
@@ -176,6 +272,10 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
             fail("-o takes one input; use --in-place or 'respin batch' for several")
         if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
             fail(f"{output}: no such folder to write into")
+        if in_place and output_format != "text":
+            fail(f"--in-place writes the restored text; it cannot be used with --format {output_format}")
+        if check and (in_place or output):
+            fail("--check writes nothing; it cannot be used with " + ("--in-place" if in_place else "-o"))
         if overwrites_an_input(output, names):
             fail(f"{output}: is the input file; use --in-place to overwrite it")
         config = make_config(tables, threshold, no_builtin_tables)
@@ -189,9 +289,11 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
             name: fix(text, reference_texts, config, jobs=workers, near_misses=False) for name, text in texts.items()
         }
         changed = any(result.changed for result in results.values())
+        if check:
+            report_check(results, quiet)
+            if output_format == "text":
+                return exitcodes.CHANGED if changed else exitcodes.OK
         for name, result in results.items():
-            if check:
-                continue
             if in_place:
                 if result.changed:
                     atomic_write(os.path.realpath(name), result.text)  # through a symlink, not over it
@@ -209,6 +311,22 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
         return exitcodes.CHANGED if check and changed else exitcodes.OK
 
     run_safely(run, verbose)
+
+
+def report_check(results: dict, quiet: bool) -> None:
+    """``fix --check``'s lines on stderr: each file that would change, then a summary (as black says it)."""
+    if quiet:
+        return
+    would = 0
+    for name, result in results.items():
+        if result.changed:
+            would += 1
+            shown = "<stdin>" if name == "-" else name
+            count = len(result.fixes)
+            click.echo(f"would restore {shown} ({count} fix{'es' if count != 1 else ''})", err=True)
+    unchanged = len(results) - would
+    click.echo(f"{would} file{'s' if would != 1 else ''} would be restored, "
+               f"{unchanged} file{'s' if unchanged != 1 else ''} would be left unchanged.", err=True)
 
 
 def entry() -> None:

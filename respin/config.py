@@ -6,6 +6,7 @@ reuses an output made under different settings.
 
 from __future__ import annotations
 
+from os import PathLike
 from typing import NamedTuple
 
 
@@ -40,6 +41,18 @@ class Config(NamedTuple):
 
     def with_(self, **changes) -> Config:
         return self._replace(**changes)
+
+    def validate(self) -> Config:
+        """This config, or a ``TypeError``/``ValueError`` naming the field that is wrong."""
+        if isinstance(self.tables, (str, bytes)) or not all(isinstance(t, (str, PathLike)) for t in self.tables):
+            raise TypeError(f"Config.tables must be a tuple of paths, not {self.tables!r}: "
+                            f"write Config(tables=({self.tables!r},)) for one table")
+        if not isinstance(self.threshold, (int, float)) or self.threshold != self.threshold \
+                or self.threshold in (float("inf"), float("-inf")):
+            raise ValueError(f"Config.threshold must be a finite number, not {self.threshold!r}")
+        if self.spin_prior is not None and not isinstance(self.spin_prior, (int, float)):
+            raise TypeError(f"Config.spin_prior must be a number or None, not {self.spin_prior!r}")
+        return self
 
     def cache_key(self, table_digest: str = "") -> str:
         """A digest of every field, plus the content of the tables in use."""

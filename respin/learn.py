@@ -219,6 +219,26 @@ def _norm_words(phrase: str) -> tuple[str, ...]:
     return tuple(normalize(w) for w in phrase.split())
 
 
+def without_chains(learned: list[Learned], min_count: int = 1) -> tuple[list[Learned], list[str]]:
+    """The entries minus those whose original is itself a learned spun form, and why each went.
+
+    Both swaps were seen, but a table holding ``a → b`` and ``b → c`` would
+    change a text again on a second run (``tables check`` calls it an error),
+    so the one whose restoration another row would undo goes, until none is left.
+    """
+    from .tablecheck import check_tables
+
+    kept = [e for e in learned if e.count >= min_count]
+    dropped: list[str] = []
+    while True:
+        body = "".join(f"{e.spun}\t{e.original}\t{_weight(e.weight)}\n" for e in kept)
+        chained = {p.line - 1: p.message for p in check_tables([("learned", body)]) if p.severity == "error"}
+        if not chained:
+            return kept, dropped
+        dropped += [message for _, message in sorted(chained.items())]
+        kept = [e for i, e in enumerate(kept) if i not in chained]
+
+
 def render_table(learned: list[Learned], stats: Stats, min_count: int = 1) -> str:
     """The table text: a provenance header, then sorted rows."""
     from importlib.metadata import version
@@ -257,7 +277,6 @@ def learn_command(files, output, min_count, verbose):
     """
 
     def run() -> int:
-        from .tablecheck import check_tables
         from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
 
         if not files or len(files) % 2:
@@ -267,10 +286,10 @@ def learn_command(files, output, min_count, verbose):
         texts = [read_text(name) for name in files]  # fail on bad input before writing anything
         names = list(zip(files[::2], files[1::2]))
         learned, stats = learn(list(zip(texts[::2], texts[1::2])), names)
+        learned, dropped = without_chains(learned, min_count)
+        for reason in dropped:
+            click.echo(f"respin: dropped a row: {reason}", err=True)
         table = render_table(learned, stats, min_count)
-        problems = check_tables([(output or "<stdout>", table)])
-        for problem in problems:  # chains: both swaps were seen; a person must choose
-            click.echo(str(problem), err=True)
         if output:
             try:
                 atomic_write(output, table)
@@ -278,10 +297,10 @@ def learn_command(files, output, min_count, verbose):
                 fail(f"{output}: cannot write ({exc.strerror or exc})")
         else:
             write_stdout(table)
-        entries = sum(e.count >= min_count for e in learned)
+        entries = len(learned)
         click.echo(f"respin: learned {entries} entr{'y' if entries == 1 else 'ies'} from "
                    f"{stats.substitutions} substitutions in {stats.matched} of {stats.sentences} sentences"
-                   + (f"; {len(problems)} to review (respin tables check)" if problems else ""), err=True)
+                   + (f"; dropped {len(dropped)} that would chain" if dropped else ""), err=True)
         return exitcodes.OK
 
     run_safely(run, verbose)

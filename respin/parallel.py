@@ -66,6 +66,9 @@ def _receive(link):
 
 def _work(link, offset: int, text: str, engine, reference, near_misses: bool) -> None:
     from .pipeline import analyse
+    from .signals import as_worker
+
+    as_worker()  # the parent stops the run; an orphan would hold gigabytes for nothing
 
     try:
         analysis = analyse(text, offset, engine, reference)

@@ -74,6 +74,7 @@ def fix(
     saves time). With ``jobs`` > 1 a long text (``PARALLEL_MIN_CHARS`` and
     more) is analysed in that many worker processes; the result is the same.
     """
+    check_arguments(text, references, config)
     # The stages build many small, acyclic objects: the cyclic garbage
     # collector finds nothing to free and costs a quarter of the run time.
     collecting = gc.isenabled()
@@ -106,6 +107,19 @@ def fix(
             "prior": document_prior(evidence, config),
         },
     )
+
+
+def check_arguments(text: str, references: Sequence[str], config: Config) -> None:
+    """Refuse arguments of the wrong kind with a message that says what to pass instead."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__} (decode bytes first)")
+    if isinstance(references, (str, bytes)):
+        raise TypeError("references must be a sequence of texts, not one string: write references=[text]")
+    if not all(isinstance(reference, str) for reference in references):
+        raise TypeError("references must be texts (str), not paths or bytes: read the files first")
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a respin.Config, not {type(config).__name__}")
+    config.validate()
 
 
 class Analysis(NamedTuple):

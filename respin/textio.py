@@ -31,10 +31,19 @@ class InputError(Exception):
     """An input the user can fix: the message is one line naming the file."""
 
 
+# Byte-order marks of the encodings a user may have without knowing it (UTF-32 first:
+# its little-endian mark starts with UTF-16's).
+_OTHER_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32", "utf-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32", "utf-32"),
+    (b"\xff\xfe", "UTF-16", "utf-16"),
+    (b"\xfe\xff", "UTF-16", "utf-16"),
+)
+
+
 def decode(data: bytes, name: str) -> str:
     """Decode ``data`` as UTF-8, refusing binary input with a clear reason."""
-    if b"\x00" in data:
-        raise InputError(f"{name}: looks like a binary file (contains NUL bytes)")
+    sniff(data, name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -44,12 +53,50 @@ def decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def sniff(data: bytes, name: str) -> None:
+    """Refuse ``data`` (a text or its first piece) that is not UTF-8 text by its look."""
+    for mark, encoding, iconv_name in _OTHER_UNICODE_BOMS:
+        if data.startswith(mark):
+            raise InputError(f"{name}: {encoding} text (it starts with a byte-order mark); respin reads UTF-8: "
+                             f"convert it first, e.g. iconv -f {iconv_name} -t utf-8")
+    if b"\x00" in data:
+        raise InputError(f"{name}: looks like a binary file (contains NUL bytes)")
+
+
+# Streams (stdin, a pipe, a device) are read in pieces of this size, and the
+# first is looked at before reading on: "respin fix /dev/urandom" must not
+# read for ever before saying the input is binary.
+STREAM_PIECE = 1 << 20
+
+
+def read_stream(stream, name: str) -> str:
+    """Read a binary stream to its end as UTF-8 text, refusing binary input at the first bad piece."""
+    import codecs
+
+    check = codecs.getincrementaldecoder("utf-8")()
+    pieces: list[bytes] = []
+    while piece := stream.read(STREAM_PIECE):
+        pieces.append(piece)
+        try:
+            if not pieces[1:]:
+                sniff(piece, name)
+            if b"\x00" in piece:
+                raise UnicodeError
+            check.decode(piece)
+        except UnicodeError:
+            break  # decode() below names the fault exactly
+    return decode(b"".join(pieces), name)
+
+
 def read_text(path: str | os.PathLike) -> str:
     """Read a UTF-8 text file, or stdin for ``-``."""
     name = os.fspath(path)
     if name == "-":
-        return decode(sys.stdin.buffer.read(), "<stdin>")
+        return read_stream(sys.stdin.buffer, "<stdin>")
     try:
+        if not Path(name).is_file() and Path(name).exists() and not Path(name).is_dir():
+            with open(name, "rb") as stream:  # a device or a pipe: it may never end
+                return read_stream(stream, name)
         data = Path(name).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
@@ -77,8 +124,37 @@ def atomic_write(path: str | os.PathLike, text: str, *, keep_mode_of: str | os.P
     atomic_write_bytes(path, text.encode("utf-8"), keep_mode_of=keep_mode_of)
 
 
+# A temp file of a write to the same target that is older than this was left
+# by a killed run (a write takes seconds), and the next write removes it.
+STALE_TEMP_SECONDS = 600
+
+
+def remove_temps_of(path: str | os.PathLike, older_than: float | None = None) -> None:
+    """Delete the temp files of interrupted writes to ``path`` (those older than ``older_than`` seconds)."""
+    import time
+
+    directory, name = os.path.split(os.fspath(path))
+    pattern = temp_name_re(name)
+    cutoff = None if older_than is None else time.time() - older_than
+    try:
+        with os.scandir(directory or ".") as entries:
+            for entry in entries:
+                if pattern.fullmatch(entry.name):
+                    try:
+                        if cutoff is None or entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                            os.unlink(entry.path)
+                    except FileNotFoundError:
+                        pass
+    except OSError:
+        pass
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: str | os.PathLike | None = None) -> None:
-    """Write ``data`` to ``path`` atomically (temp file, fsync, rename), keeping the file's mode."""
+    """Write ``data`` to ``path`` atomically (temp file, fsync, rename), keeping the file's mode.
+
+    Temp files that a killed earlier write to the same file left behind are removed.
+    """
+    remove_temps_of(path, older_than=STALE_TEMP_SECONDS)
     with WriteGroup() as group:  # a group of one: the same temp names, modes and clean-up
         write = group.add(path, data, keep_mode_of=keep_mode_of)
         group.sync()
@@ -146,7 +222,10 @@ class WriteGroup:
 
         target = Path(path)
         directory = target.parent if str(target.parent) else Path(".")
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+        try:
+            fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+        except OSError as exc:
+            raise _naming(exc, target) from None
         write = PendingWrite(os.fspath(target), temp, fd)
         try:
             view = memoryview(data)
@@ -155,6 +234,9 @@ class WriteGroup:
             source = Path(keep_mode_of) if keep_mode_of else target
             os.fchmod(fd, source.stat().st_mode & 0o7777 if source.exists() else _new_file_mode())
             _start_writeback(fd)
+        except OSError as exc:
+            self.discard(write)
+            raise _naming(exc, target) from None
         except BaseException:
             self.discard(write)
             raise
@@ -234,5 +316,15 @@ def _start_writeback(fd: int) -> None:
 
 def write_stdout(text: str) -> None:
     """Write text to stdout as UTF-8 bytes, whatever the locale says."""
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
+    try:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: the command layer ends quietly
+    except OSError as exc:
+        raise _naming(exc, "<stdout>") from None
+
+
+def _naming(error: OSError, target: str | os.PathLike) -> OSError:
+    """The same error about the file the user named, not respin's temp file beside it."""
+    return type(error)(error.errno, error.strerror, os.fspath(target))

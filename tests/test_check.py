@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import CLEAN_FILES, DATA, EXAMPLES, ROOT, SPUN_SEED_FILES
 
-from respin.check import (
+from respin.detect import (
     CLEAN,
     SPUN,
     UNCERTAIN,
@@ -172,10 +172,10 @@ def test_verdict_cutoffs_are_options():
     assert verdicts(result)[0]["verdict"] == UNCERTAIN
 
 
-def test_missing_file_is_an_input_error_before_any_verdict():
+def test_missing_file_is_an_input_error_and_the_others_get_their_verdict():
     result = run(str(EXAMPLES / SPUN_SEEDS[0]), "no/such/file.txt")
-    assert result.exit_code == 2
-    assert result.stdout == ""
+    assert result.exit_code == 2  # worse than the spun file's 1
+    assert result.stdout.startswith(f"{EXAMPLES / SPUN_SEEDS[0]}: SPUN")
     assert result.stderr.strip().splitlines() == ["respin: error: no/such/file.txt: no such file"]
 
 

@@ -668,10 +668,13 @@ def test_check_exit_codes_and_no_writes(tmp_path):
     spun = tmp_path / "spun.txt"
     spun.write_bytes(AWKWARD)
     out = tmp_path / "out.txt"
+    result = run(["fix", "--check", str(spun), *MINI_ARGS])
+    assert result.exit_code == 1 and result.stdout_bytes == b""
+    # --check writes nothing, so a write option beside it is a contradiction, refused.
     result = run(["fix", "--check", str(spun), "-o", str(out), *MINI_ARGS])
-    assert result.exit_code == 1 and result.stdout_bytes == b"" and not out.exists()
+    assert result.exit_code == 2 and result.stdout_bytes == b"" and not out.exists()
     result = run(["fix", "--check", "--in-place", str(spun), *MINI_ARGS])
-    assert result.exit_code == 1 and spun.read_bytes() == AWKWARD
+    assert result.exit_code == 2 and spun.read_bytes() == AWKWARD
     assert run(["fix", "--check", *MINI_ARGS], input=FIXED.encode()).exit_code == 0
 
 
@@ -687,7 +690,9 @@ def test_a_bad_file_among_several_prints_nothing_to_stdout(tmp_path):
     "data, message",
     [
         (b"Officers \xe9 mentioned", "<stdin>: not valid UTF-8"),
-        (b"\xff\xfeO\x00", "<stdin>: looks like a binary file"),
+        (b"\xff\xfeO\x00", "<stdin>: UTF-16 text (it starts with a byte-order mark)"),
+        (b"\x00\x00\xfe\xffO", "<stdin>: UTF-32 text (it starts with a byte-order mark)"),
+        (b"O\x00f\x00", "<stdin>: looks like a binary file"),
         (b"Officers mentioned \xf0\x9f\x98", "<stdin>: not valid UTF-8"),  # a truncated emoji at the end
     ],
 )

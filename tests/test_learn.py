@@ -173,3 +173,26 @@ def test_a_phrase_split_by_a_no_break_space_is_learned_as_one():
 def test_a_run_across_punctuation_is_not_learned():
     learned, stats = learn([("Russia calls, for guarantees now. They left.", "Russia demands guarantees now. They left.")])
     assert learned == [] and stats.punctuation == 1
+
+
+def test_learn_drops_rows_that_would_chain_and_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from respin.cli import main
+    from respin.tablecheck import check_paths
+
+    spun = tmp_path / "spun.txt"
+    original = tmp_path / "original.txt"
+    # "mentioned" was written for "said", and "said" for "told": a table with both would chain.
+    spun.write_text("The officials mentioned the plan on Monday.\nThe mayor said reporters about it.\n",
+                    encoding="utf-8")
+    original.write_text("The officials said the plan on Monday.\nThe mayor told reporters about it.\n",
+                        encoding="utf-8")
+    table = tmp_path / "learned.tsv"
+    result = CliRunner().invoke(main, ["learn", str(spun), str(original), "-o", str(table)])
+    assert result.exit_code == 0
+    rows = [line.split("\t")[:2] for line in table.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert rows == [["said", "told"]]
+    assert "respin: dropped a row: chain: 'mentioned' → 'said', but 'said' is itself a spun form" in result.stderr
+    assert "dropped 1 that would chain" in result.stderr
+    assert check_paths([table]) == []

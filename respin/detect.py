@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import click
 
 from . import exitcodes
 from .cli import fail, fix_options, make_config, read_references, run_safely
+from .config import DEFAULT, Config
 from .records import Fix, Result
 
 # Verdict cut-offs on the engine's spin density (confident restorations per
@@ -141,6 +143,18 @@ def assess(result: Result, cutoffs: Cutoffs = DEFAULT_CUTOFFS, top: int = TOP_PH
                    tuple(phrases[:max(top, 0)]))
 
 
+def check(
+    text: str, references: Sequence[str] = (), config: Config = DEFAULT, cutoffs: Cutoffs = DEFAULT_CUTOFFS
+) -> Verdict:
+    """Whether ``text`` is spun, clean or uncertain, with the evidence: ``respin check`` as a function.
+
+    ``references`` and ``config`` are those of :func:`respin.fix`.
+    """
+    from .pipeline import fix
+
+    return assess(fix(text, references, config, near_misses=False), cutoffs)
+
+
 def _classify(density: float, phrases: list[Phrase], strong: int, cutoffs: Cutoffs) -> tuple[str, str]:
     at = f"density {density:.1f}"
     if density >= cutoffs.spun_density:
@@ -181,9 +195,11 @@ def _plural(count: int, unit: str) -> str:
     return f"{count:,} {unit}{suffix}"
 
 
-def render_summary(verdicts: list[Verdict]) -> str:
+def render_summary(verdicts: list[Verdict], failed: int = 0) -> str:
     counts = {label: sum(v.label == label for v in verdicts) for label in (SPUN, UNCERTAIN, CLEAN)}
-    return f"{len(verdicts)} documents: {counts[SPUN]} spun, {counts[UNCERTAIN]} uncertain, {counts[CLEAN]} clean\n"
+    errors = f", {failed} failed" if failed else ""
+    return (f"{len(verdicts) + failed} documents: {counts[SPUN]} spun, {counts[UNCERTAIN]} uncertain, "
+            f"{counts[CLEAN]} clean{errors}\n")
 
 
 @click.command("check")
@@ -213,7 +229,7 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
     def run() -> int:
         from .pipeline import fix
         from .terminal import color_enabled
-        from .textio import read_text, write_stdout
+        from .textio import InputError, read_text, write_stdout
 
         if clean_density > spun_density:
             fail(f"--clean-density ({clean_density:g}) cannot exceed --spun-density ({spun_density:g})")
@@ -224,20 +240,31 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
             names = ["-"]
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
-        texts = [(name, read_text(name)) for name in names]  # every input error before any verdict
         cutoffs = Cutoffs(spun_density, clean_density, min_phrases)
         color = output_format == "text" and color_enabled(None, sys.stdout)  # NO_COLOR, TERM=dumb, a terminal
         verdicts = []
-        for name, text in texts:
-            verdict = assess(fix(text, reference_texts, config), cutoffs, top)
-            verdicts.append(verdict)
+        failed = 0
+        for name in names:
             shown = "<stdin>" if name == "-" else name
+            try:  # a bad file gets its error and the others still get their verdicts, as in batch
+                text = read_text(name)
+            except InputError as exc:
+                failed += 1
+                click.echo(f"respin: error: {exc}", err=True)
+                if output_format == "json":
+                    write_stdout(json.dumps({"file": shown, "verdict": None, "error": str(exc)},
+                                            ensure_ascii=False) + "\n")
+                continue
+            verdict = assess(fix(text, reference_texts, config, near_misses=False), cutoffs, top)
+            verdicts.append(verdict)
             if output_format == "json":
                 write_stdout(json.dumps({"file": shown, **verdict.to_dict()}, ensure_ascii=False) + "\n")
             else:
                 write_stdout(render_text(shown, verdict, color))
-        if output_format == "text" and len(verdicts) > 1:
-            write_stdout(render_summary(verdicts))
+        if output_format == "text" and len(names) > 1:
+            write_stdout(render_summary(verdicts, failed))
+        if failed:
+            return exitcodes.USAGE  # the worst outcome decides the exit code
         return exitcodes.CHANGED if any(v.spun for v in verdicts) else exitcodes.OK
 
     run_safely(run, verbose)
