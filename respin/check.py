@@ -211,6 +211,7 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
     """
 
     def run() -> int:
+        from .markup import for_file
         from .pipeline import fix
         from .terminal import color_enabled
         from .textio import read_text, write_stdout
@@ -229,7 +230,7 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
         color = output_format == "text" and color_enabled(None, sys.stdout)  # NO_COLOR, TERM=dumb, a terminal
         verdicts = []
         for name, text in texts:
-            verdict = assess(fix(text, reference_texts, config), cutoffs, top)
+            verdict = assess(fix(text, reference_texts, for_file(config, name)), cutoffs, top)
             verdicts.append(verdict)
             shown = "<stdin>" if name == "-" else name
             if output_format == "json":

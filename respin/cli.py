@@ -99,6 +99,10 @@ def fix_options(function: Callable) -> Callable:
         click.option("--assume-spun", is_flag=True, expose_value=False, callback=_remember,
                      help="Treat the text as spun instead of estimating it per document "
                           "(for short snippets known to be spun; longer texts estimate it well)."),
+        click.option("--markup", type=click.Choice(["auto", "text", "html", "markdown"]), default="auto",
+                     expose_value=False, callback=_remember,
+                     help="What the input is; only its prose is restored (auto: by extension, "
+                          ".html/.htm and .md/.markdown; stdin is text).  [default: auto]"),
         click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors."),
     ]
     for option in reversed(options):
@@ -124,7 +128,8 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get("respin.assume_spun"):
         config = config.with_(spin_prior=0.0)
-    return config
+    # Each file's markup is resolved from its name by markup.for_file.
+    return config.with_(markup=(context.meta.get("respin.markup") if context is not None else None) or "auto")
 
 
 def available_cpus() -> int:
@@ -163,6 +168,7 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
         output = None
 
     def run() -> int:
+        from .markup import for_file
         from .pipeline import fix
         from .render import render_diff, render_json
         from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
@@ -186,7 +192,8 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
         workers = jobs or available_cpus()
         # No output of fix shows near misses: don't build them.
         results = {
-            name: fix(text, reference_texts, config, jobs=workers, near_misses=False) for name, text in texts.items()
+            name: fix(text, reference_texts, for_file(config, name), jobs=workers, near_misses=False)
+            for name, text in texts.items()
         }
         changed = any(result.changed for result in results.values())
         for name, result in results.items():
