@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -156,19 +157,22 @@ _TLDS = (
 
 # Where a web address may be: a scheme, "www.", an "@", or a dot before a
 # top-level domain. Each is then checked in the run of characters around it.
-_ANCHOR_RE = re.compile(
-    r"://|@|\b[wW]{3}\.|\.(?:" + "|".join(sorted(_TLDS, key=len, reverse=True)) + r")(?![\w-])"
-)
+_ANCHOR = r"://|@|\b[wW]{3}\.|\.(?:" + "|".join(sorted(_TLDS, key=len, reverse=True)) + r")(?![\w-])"
 
-_ADDRESS_RE = re.compile(
+_ADDRESS = (
     r"""
       [A-Za-z][A-Za-z0-9+.\-]*://[^\s]     # a scheme: https://…, ftp://…
     | \b[wW]{3}\.[\w-]                    # www.example…
     | [\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+     # an e-mail address
     | (?:[\w-]+\.)+(?:TLDS)(?![\w-])      # example.com, bbc.co.uk
-    """.replace("TLDS", "|".join(sorted(_TLDS, key=len, reverse=True))),
-    re.VERBOSE,
+    """.replace("TLDS", "|".join(sorted(_TLDS, key=len, reverse=True)))
 )
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The anchor and address patterns, compiled on first use (a few ms: not at start-up)."""
+    return re.compile(_ANCHOR), re.compile(_ADDRESS, re.VERBOSE)
 
 _OPENERS = "\"'(<[{“‘«*_`"
 _CLOSERS = ".,;:!?\"')>]}”’»*_`" + ENTITY_PAD
@@ -187,7 +191,8 @@ def web_ranges(text: str) -> list[Protected]:
     """
     ranges: list[Protected] = []
     covered = 0
-    for anchor in _ANCHOR_RE.finditer(text):
+    anchors, addresses = _patterns()
+    for anchor in anchors.finditer(text):
         if anchor.start() < covered:
             continue
         start = anchor.start()
@@ -197,7 +202,7 @@ def web_ranges(text: str) -> list[Protected]:
         while end < len(text) and _in_run(text[end]):
             end += 1
         start, end = _trim(text, start, end)
-        if _ADDRESS_RE.search(text, start, end) is None:
+        if addresses.search(text, start, end) is None:
             continue
         ranges.append((start, end, FILLER))
         covered = end
