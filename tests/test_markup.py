@@ -379,3 +379,97 @@ def test_batch_keeps_each_files_format(page, markdown, tmp_path):
     assert skeleton((out / "page.html").read_text(encoding="utf-8")) == skeleton(page)
     assert "```text\nofficers mentioned\n" in (out / "notes.md").read_text(encoding="utf-8")
     assert (out / "plain.txt").read_text(encoding="utf-8") == f"The officers said {SPUN_URL}.\n"
+
+
+# --- JSON Lines records ---------------------------------------------------------------------------
+
+RECORDS = [
+    {"id": 1, "text": f"The officers mentioned {SPUN_URL} today.", "url": SPUN_URL, "meta": {"lang": "é"}},
+    {"id": 2, "title": "no text field"},
+    {"id": 3, "text": "Nothing to restore here."},
+    {"id": 4, "text": "<p class='safety'>They mentioned it.</p>"},
+]
+
+
+def jsonl(records, bad_line: bytes | None = None, at: int = 1) -> bytes:
+    lines = [json.dumps(r).encode() + b"\n" for r in records]
+    if bad_line is not None:
+        lines.insert(at, bad_line)
+    return b"".join(lines)
+
+
+def test_fix_jsonl_restores_one_field_and_copies_the_rest(tmp_path):
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(jsonl(RECORDS, b"{not json\n", at=2) + b"\xff\xfe not utf-8\n")
+    result = CliRunner().invoke(main, ["fix", "--jsonl", "--field", "text", "--fixes-key", "respin",
+                                                       "--assume-spun", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout_bytes.split(b"\n")
+    assert lines[2] == b"{not json" and lines[5] == b"\xff\xfe not utf-8"
+    assert "crawl.jsonl:3: not valid JSON" in result.stderr and "crawl.jsonl:6: not UTF-8" in result.stderr
+    first, second, fourth = json.loads(lines[0]), json.loads(lines[1]), json.loads(lines[4])
+    assert first["text"] == f"The officers said {SPUN_URL} today."
+    assert list(first) == ["id", "text", "url", "meta", "respin"] and first["meta"] == {"lang": "é"}
+    assert first["url"] == SPUN_URL
+    assert apply_fixes(RECORDS[0]["text"], [respin.Fix(**{k: f[k] for k in ("start", "end", "before", "after",
+                                                                                  "score", "channel", "lm")})
+                                            for f in first["respin"]]) == first["text"]
+    assert second == RECORDS[1]  # no field: copied as it is
+    assert fourth["text"] == "<p class='security'>They said it.</p>" or "They said" in fourth["text"]
+
+
+def test_fix_jsonl_follows_markup(tmp_path):
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(jsonl([RECORDS[3]]))
+    result = run("fix", "--jsonl", "--assume-spun", "--markup", "html", path)
+    assert json.loads(result.output)["text"] == "<p class='safety'>They said it.</p>"
+
+
+class _Counting:
+    """A restorer that counts the records it restores and can be made to stop after some."""
+
+    def __init__(self, restorer, stop_after=None):
+        self.restorer, self.stop_after, self.calls = restorer, stop_after, 0
+        self.field, self.fixes_key = restorer.field, restorer.fixes_key
+
+    def __call__(self, line):
+        if self.stop_after is not None and self.calls >= self.stop_after:
+            raise KeyboardInterrupt
+        self.calls += 1
+        return self.restorer(line)
+
+
+def test_record_batch_resumes_where_it_stopped(tmp_path, spun_config):
+    from respin.jsonl import Restorer, run_records
+
+    records = [{"n": i, "text": f"Record {i}: the officers mentioned it."} for i in range(40)]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl(records))
+    restorer = Restorer("text", "fixes", spun_config, ())
+    whole = tmp_path / "whole.jsonl"
+    run_records(str(source), str(whole), restorer, "key")
+    out = tmp_path / "out.jsonl"
+    stopping = _Counting(restorer, stop_after=25)
+    with pytest.raises(KeyboardInterrupt):
+        run_records(str(source), str(out), stopping, "key")
+    assert not out.exists()  # never a half-written output
+    resumed = _Counting(restorer)
+    tally = run_records(str(source), str(out), resumed, "key")
+    assert out.read_bytes() == whole.read_bytes()
+    assert tally.resumed == 25 and resumed.calls == 15  # only the records not yet written are redone
+    again = _Counting(restorer)
+    assert run_records(str(source), str(out), again, "key") is None and again.calls == 0  # complete: skipped
+    assert run_records(str(source), str(out), again, "other settings") is not None and again.calls == 40
+
+
+def test_record_batch_command(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl(RECORDS, b"[1, 2]\n", at=1))
+    one = run("batch", source, tmp_path / "one.jsonl", "--field", "text", "--jobs", "1", "--assume-spun")
+    assert one.exit_code == 1 and "in.jsonl:2: not a JSON object" in one.output
+    two = run("batch", source, tmp_path / "two.jsonl", "--field", "text", "--jobs", "2", "--assume-spun", "--quiet")
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+    assert two.exit_code == 1
+    assert (tmp_path / "one.jsonl").read_bytes().split(b"\n")[1] == b"[1, 2]"
+    refused = run("batch", source, tmp_path / "x.jsonl", "--field", "text", "--in-place")
+    assert refused.exit_code == 2
