@@ -116,9 +116,11 @@ def entity_shown_as(entity: str) -> str:
     character if that is punctuation or white space, else a filler, so no
     word is ever made partly of an entity (and none is ever split or rewritten)."""
     import html
+    import unicodedata
 
     character = html.unescape(entity)
-    if len(character) == 1 and not character.isalnum() and character not in (FILLER, BREAK, ENTITY_PAD):
+    # Punctuation, symbols and spaces only: a letter, digit or combining mark would join a word.
+    if len(character) == 1 and unicodedata.category(character)[0] in "PSZ":
         return character
     return FILLER
 
