@@ -180,6 +180,12 @@ _OPENERS = "\"'(<[{“‘«*_`"
 _CLOSERS = ".,;:!?\"')>]}”’»*_`" + ENTITY_PAD
 
 
+def _may_hold_address(text: str) -> bool:
+    """Whether ``text`` has anything an anchor could match (plain substring tests, no pattern)."""
+    return ("@" in text or "://" in text or "www." in text.lower()
+            or any(f".{tld}" in text for tld in _TLDS))
+
+
 def _in_run(char: str) -> bool:
     """Whether ``char`` belongs to a run of non-blank characters (an entity's padding does)."""
     return not char.isspace() or char == ENTITY_PAD
@@ -192,6 +198,8 @@ def web_ranges(text: str) -> list[Protected]:
     without the punctuation that closes a sentence or a bracket around it.
     """
     ranges: list[Protected] = []
+    if len(text) < 65536 and not _may_hold_address(text):
+        return ranges  # a short text without an anchor: no pattern to compile
     covered = 0
     anchors, addresses = _patterns()
     for anchor in anchors.finditer(text):

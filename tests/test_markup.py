@@ -307,7 +307,7 @@ PIECES = {
 
 
 @pytest.mark.parametrize("markup", ["text", "html", "markdown"])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_properties_in_every_format(spun_config, markup, data):
     text = "".join(data.draw(st.lists(st.sampled_from(PIECES[markup]), max_size=60)))
