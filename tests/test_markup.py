@@ -16,6 +16,7 @@ from respin.cli import main
 from respin.markup import markup_for, prose_view, protected_spans
 from respin.metrics import word_errors, words
 from respin.render import apply_fixes
+from respin.tokens import tokenize
 
 MARKUP = DATA / "markup"
 SPUN_URL = "https://example.com/world/mentioned/safety?q=management"
@@ -239,7 +240,7 @@ def test_a_phrase_does_not_span_a_tag(spun_config):
 
 def test_block_tags_end_sentences():
     view = prose_view("<ul><li>one</li><li>two</li></ul>", "html")
-    assert respin.tokens.tokenize(view)[0].sentence != respin.tokens.tokenize(view)[1].sentence
+    assert tokenize(view)[0].sentence != tokenize(view)[1].sentence
 
 
 def test_broken_html_still_keeps_its_markup(spun_config):
@@ -489,3 +490,20 @@ def test_record_batch_command(tmp_path):
     assert (tmp_path / "one.jsonl").read_bytes().split(b"\n")[1] == b"[1, 2]"
     refused = run("batch", source, tmp_path / "x.jsonl", "--field", "text", "--in-place")
     assert refused.exit_code == 2
+
+
+MARKUP_PIECES = list("<>/&;#!-[]()`*_ \n\r\tabc=\"'xé@.:") + [
+    "<p>", "</p>", "<script>", "</script>", "&amp;", "```", "<!--", "-->", "https://a.com/", "<pre>", "<code>", "](",
+    "&#", "&#769;", "&eacute;", "&rsquo;", "<![CDATA[", "<?", "---\n", "\n    ", "> ", "[x]: /y\n", "&nbsp;", "word",
+    "x.com", "a@b.org"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=80).map("".join), st.sampled_from(["html", "markdown", "text"]))
+def test_no_word_of_the_view_touches_a_protected_character(text, markup):
+    view = prose_view(text, markup)
+    assert len(view) == len(text)
+    spans = protected_spans(text, markup)
+    for token in tokenize(view):
+        assert text[token.start : token.end] == view[token.start : token.end]
+        assert not any(start < token.end and token.start < end for start, end in spans)
