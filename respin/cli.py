@@ -190,8 +190,11 @@ def fix_command(files, output, in_place, output_format, check, jobs, jsonl, fiel
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
         if jsonl:
-            return fix_records(names, output, field, fixes_key, config, reference_texts, jobs or 1,
-                               in_place or check or output_format != "text")
+            from .jsonl import fix_records
+
+            if in_place or check or output_format != "text":
+                fail("--jsonl writes records: it takes none of --in-place, --check or --format")
+            return fix_records(names, output, field, fixes_key, config, reference_texts, jobs or 1)
         texts = {name: read_text(name) for name in names}
         # Every file is read and restored before anything is written, so a bad
         # input or a crash on a later file leaves the earlier ones untouched.
@@ -222,59 +225,6 @@ def fix_command(files, output, in_place, output_format, check, jobs, jsonl, fiel
         return exitcodes.CHANGED if check and changed else exitcodes.OK
 
     run_safely(run, verbose)
-
-
-def fix_records(names: list[str], output: str | None, field: str, fixes_key: str, config, references,
-                jobs: int, refused: bool) -> int:
-    """``fix --jsonl``: restore a field of each record of every input, in order, to stdout or -o."""
-    import contextlib
-
-    from .jsonl import Restorer, copy_records
-
-    if refused:
-        fail("--jsonl writes records: it takes none of --in-place, --check or --format")
-    try:
-        restorer = Restorer(field, fixes_key, config, references)
-    except ValueError as exc:
-        fail(str(exc))
-    sink = _TempBeside(output) if output else None
-    try:
-        for name in names:
-            if name != "-" and not os.path.isfile(name):
-                fail(f"{name}: no such file")
-            with open(name, "rb") if name != "-" else contextlib.nullcontext(sys.stdin.buffer) as source:
-                copy_records(source, sink.file if sink else sys.stdout.buffer, restorer,
-                             "stdin" if name == "-" else name, jobs, report=lambda line: click.echo(line, err=True))
-        if sink:
-            sink.commit()
-        else:
-            sys.stdout.buffer.flush()
-    finally:
-        if sink:
-            sink.discard()
-    return exitcodes.OK
-
-
-class _TempBeside:
-    """A temp file beside ``path`` that replaces it on commit, and vanishes otherwise."""
-
-    def __init__(self, path: str) -> None:
-        import tempfile
-
-        folder, name = os.path.split(os.path.abspath(path))
-        self.path = path
-        self.file = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", suffix=".respin-tmp", delete=False)
-
-    def commit(self) -> None:
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
-        os.replace(self.file.name, self.path)
-
-    def discard(self) -> None:
-        self.file.close()
-        if os.path.exists(self.file.name):
-            os.unlink(self.file.name)
 
 
 def entry() -> None:

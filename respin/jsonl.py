@@ -148,6 +148,64 @@ def copy_records(source: BinaryIO, sink: BinaryIO, restorer: Restorer, name: str
     return tally
 
 
+# --- fix --jsonl ------------------------------------------------------------------------------------
+
+
+def fix_records(names: list[str], output: str | None, field: str, fixes_key: str, config: Config,
+                references: tuple[str, ...], jobs: int) -> int:
+    """``fix --jsonl``: restore a field of each record of every input, in order, to stdout or -o."""
+    import contextlib
+    import sys
+
+    import click
+
+    from . import exitcodes
+    from .cli import fail
+
+    try:
+        restorer = Restorer(field, fixes_key, config, references)
+    except ValueError as exc:
+        fail(str(exc))
+    sink = _TempBeside(output) if output else None
+    try:
+        for name in names:
+            if name != "-" and not os.path.isfile(name):
+                fail(f"{name}: no such file")
+            with open(name, "rb") if name != "-" else contextlib.nullcontext(sys.stdin.buffer) as source:
+                copy_records(source, sink.file if sink else sys.stdout.buffer, restorer,
+                             "stdin" if name == "-" else name, jobs, report=lambda line: click.echo(line, err=True))
+        if sink:
+            sink.commit()
+        else:
+            sys.stdout.buffer.flush()
+    finally:
+        if sink:
+            sink.discard()
+    return exitcodes.OK
+
+
+class _TempBeside:
+    """A temp file beside ``path`` that replaces it on commit, and vanishes otherwise."""
+
+    def __init__(self, path: str) -> None:
+        import tempfile
+
+        folder, name = os.path.split(os.path.abspath(path))
+        self.path = path
+        self.file = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", suffix=".respin-tmp", delete=False)
+
+    def commit(self) -> None:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        os.replace(self.file.name, self.path)
+
+    def discard(self) -> None:
+        self.file.close()
+        if os.path.exists(self.file.name):
+            os.unlink(self.file.name)
+
+
 # --- resumable batch -------------------------------------------------------------------------------
 
 
