@@ -99,8 +99,13 @@ _worker_restorer: Restorer | None = None
 
 
 def _init_worker(restorer: Restorer) -> None:
+    import signal
+
     global _worker_restorer
     _worker_restorer = restorer
+    # The parent handles Ctrl-C and `kill` and then ends the pool: a worker just ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _restore_in_worker(line: bytes) -> RecordOutcome:
@@ -241,7 +246,8 @@ def run_records(in_path: str, out_path: str, restorer: Restorer, key: str, *, jo
             os.fsync(sink.fileno())
 
         with open(in_path, "rb") as source:
-            tally = copy_records(source, sink, restorer, in_path, jobs, report, skip=done[0] if done else 0, flush=flush)
+            skip = done[0] if done else 0
+            tally = copy_records(source, sink, restorer, in_path, jobs, report, skip=skip, flush=flush)
         flush()
     os.replace(partial, out_path)
     _write_state(state_path, {"key": key, "complete": True})
@@ -284,8 +290,10 @@ def run_record_batch(in_path: str, out_path: str | None, field: str, fixes_key: 
     import click
 
     from . import exitcodes
-    from .batch import _respin_version
-    from .batchplan import settings_key
+    import signal
+
+    from .batch import _interrupt, _respin_version, _restore_signal, _set_signal
+    from .batchplan import exclusive, settings_key
     from .cli import available_cpus, fail, make_config, read_references
     from .pipeline import load_engine
 
@@ -309,8 +317,16 @@ def run_record_batch(in_path: str, out_path: str | None, field: str, fixes_key: 
         fail(str(exc))
     key = settings_key(config.cache_key(engine.tables.digest), reference_texts, _respin_version())
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
-    tally = run_records(in_path, out_path, restorer, key, jobs=jobs or available_cpus(), force=force, say=say,
-                        report=lambda line: click.echo(line, err=True))
+    previous_handler = _set_signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    try:
+        with exclusive(os.path.dirname(os.path.abspath(out_path))):  # two runs would append to one partial file
+            tally = run_records(in_path, out_path, restorer, key, jobs=jobs or available_cpus(), force=force,
+                                say=say, report=lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        say("respin batch: interrupted; run again to resume")
+        raise
+    finally:
+        _restore_signal(signal.SIGTERM, previous_handler)
     if tally is None:
         return exitcodes.OK
     say(tally.summary())

@@ -499,7 +499,8 @@ MARKUP_PIECES = list("<>/&;#!-[]()`*_ \n\r\tabc=\"'xé@.:") + [
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=80).map("".join), st.sampled_from(["html", "markdown", "text"]))
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=80).map("".join),
+       st.sampled_from(["html", "markdown", "text"]))
 def test_no_word_of_the_view_touches_a_protected_character(text, markup):
     view = prose_view(text, markup)
     assert len(view) == len(text)
