@@ -141,9 +141,11 @@ def available_cpus() -> int:
 
 
 def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The reference articles' prose: an .html or .md reference is read in its own format."""
+    from .markup import markup_for, prose_view
     from .textio import read_text
 
-    return tuple(read_text(p) for p in paths)
+    return tuple(prose_view(read_text(p), markup_for(p)) for p in paths)
 
 
 @main.command("fix", epilog=exitcodes.HELP)

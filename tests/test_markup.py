@@ -508,3 +508,14 @@ def test_no_word_of_the_view_touches_a_protected_character(text, markup):
     for token in tokenize(view):
         assert text[token.start : token.end] == view[token.start : token.end]
         assert not any(start < token.end and token.start < end for start, end in spans)
+
+
+def test_a_reference_page_is_read_as_prose(tmp_path):
+    from respin.cli import read_references
+
+    reference = tmp_path / "story.html"
+    reference.write_text("<p class='mentioned'>Officials said <a href='/x'>the talks</a> went well.</p>",
+                         encoding="utf-8")
+    (text,) = read_references((str(reference),))
+    assert len(text) == len(reference.read_text(encoding="utf-8"))
+    assert [text[t.start : t.end] for t in tokenize(text)] == ["Officials", "said", "the", "talks", "went", "well"]
