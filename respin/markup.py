@@ -111,6 +111,29 @@ def protected_spans(text: str, markup: str = "text") -> list[tuple[int, int]]:
     return merged
 
 
+# "a"/"an" and what may stand between it and the next word in a view: white
+# space, quotes, and markup — at least one protected character, or the
+# candidate stage would have seen the article itself.
+_ARTICLE_ACROSS_MARKUP_RE = re.compile(
+    rf"(?<![^\W_])([aA][nN]?)(?=[\s\"“‘'(\[]*[{FILLER}{ENTITY_PAD}])[\s\"“‘'(\[{FILLER}{ENTITY_PAD}]+\Z"
+)
+
+
+def article_clashes(view: str, fix) -> bool:
+    """Whether ``fix`` would leave an "a"/"an" that stands across markup before it wrong.
+
+    The candidate stage repairs the article of a restored word by widening
+    the fix over it ("an assembly" → "a meeting"); with a tag or an entity
+    in between (``an <em>assembly</em>``) the fix cannot be widened without
+    touching the markup, so such a restoration is not made: "an meeting"
+    would be worse than the spun word.
+    """
+    from .score import article_fits
+
+    found = _ARTICLE_ACROSS_MARKUP_RE.search(view, max(0, fix.start - 200), fix.start)
+    return bool(found) and not article_fits(found.group(1), fix.after)
+
+
 def entity_shown_as(entity: str) -> str:
     """How an entity ("&amp;", "&#8217;") is shown in the prose view: its
     character if that is punctuation or white space, else a filler, so no

@@ -24,7 +24,7 @@ from .decide import (
     tally,
 )
 from .lm import Scorer, load_scorer
-from .markup import prose_view
+from .markup import article_clashes, prose_view
 from .records import Result, Token
 from .render import apply_fixes
 from .score import Cluster, score_candidates
@@ -96,7 +96,7 @@ def fix(
             evidence = analysis.tally
             applied, rejected = decide(text, analysis.tokens, analysis.clusters, settle(evidence, config), near_misses)
         if text is not source:  # a fix only ever spans prose, which the view shows as it is
-            applied = [f for f in applied if source.startswith(f.before, f.start)]
+            applied = [f for f in applied if source.startswith(f.before, f.start) and not article_clashes(text, f)]
             rejected = [f for f in rejected if source.startswith(f.before, f.start)]
     finally:
         if collecting:

@@ -519,3 +519,12 @@ def test_a_reference_page_is_read_as_prose(tmp_path):
     (text,) = read_references((str(reference),))
     assert len(text) == len(reference.read_text(encoding="utf-8"))
     assert [text[t.start : t.end] for t in tokenize(text)] == ["Officials", "said", "the", "talks", "went", "well"]
+
+
+def test_no_article_clash_across_markup(spun_config):
+    config = spun_config.with_(markup="html")
+    kept = "<p>They held an <em>information convention</em> and an&nbsp;information convention.</p>"
+    assert respin.fix(kept, config=config).text == kept  # "an news conference" would be worse
+    fits = "<p>It was a <b>assembly</b> of leaders. They held an information convention.</p>"
+    restored = "<p>It was a <b>meeting</b> of leaders. They held a news conference.</p>"
+    assert respin.fix(fits, config=config).text == restored
