@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
-from helpers import DATA
+from helpers import CLEAN_FILES, DATA, SPUN_SEEDS, read_seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -432,7 +432,7 @@ def test_fix_jsonl_restores_one_field_and_copies_the_rest(tmp_path):
                                                                                   "score", "channel", "lm")})
                                             for f in first["respin"]]) == first["text"]
     assert second == RECORDS[1]  # no field: copied as it is
-    assert fourth["text"] == "<p class='security'>They said it.</p>" or "They said" in fourth["text"]
+    assert "They said it." in fourth["text"]  # records are text unless told (--markup html)
 
 
 def test_fix_jsonl_follows_markup(tmp_path):
@@ -528,3 +528,26 @@ def test_no_article_clash_across_markup(spun_config):
     fits = "<p>It was a <b>assembly</b> of leaders. They held an information convention.</p>"
     restored = "<p>It was a <b>meeting</b> of leaders. They held a news conference.</p>"
     assert respin.fix(fits, config=config).text == restored
+
+
+def as_page(text: str) -> str:
+    """A plain article as a web page: one <p> per paragraph, escaped as a CMS would."""
+    import html
+
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    body = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+    return f"<!DOCTYPE html><html><head><title>News</title></head><body><article>\n{body}\n</article></body></html>\n"
+
+
+@pytest.mark.parametrize("path", CLEAN_FILES, ids=lambda p: p.stem)
+def test_clean_pages_stay_clean(path):
+    text = path.read_text(encoding="utf-8")
+    assert respin.fix(as_page(text), config=respin.Config(markup="html")).fixes == ()
+    assert respin.fix(text, config=respin.Config(markup="markdown")).fixes == ()
+
+
+def test_a_spun_seed_as_a_page_is_restored_as_its_text():
+    text = read_seed(SPUN_SEEDS[0])
+    page = respin.fix(as_page(text), config=respin.Config(markup="html"))
+    plain = respin.fix(text)
+    assert [(f.before, f.after) for f in page.fixes] == [(f.before, f.after) for f in plain.fixes]
