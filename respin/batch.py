@@ -335,9 +335,12 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
 @click.option("--report", type=click.Path(dir_okay=False),
               help="Write one JSON line per file to this file: path, status, fixes, error.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; only failed files.")
+@click.option("--field", metavar="NAME",
+              help="IN_DIR and OUT_DIR are JSON Lines files: restore this field of each record.")
+@click.option("--fixes-key", default="fixes", show_default=True, help="With --field: the key the fixes go under.")
 @fix_options
 def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet,
-                  references, tables, threshold, no_builtin_tables, verbose):
+                  field, fixes_key, references, tables, threshold, no_builtin_tables, verbose):
     """Restore every *.txt file under IN_DIR into OUT_DIR, mirroring paths.
 
     Each output is what `respin fix` gives for its file (an unchanged file is
@@ -345,7 +348,18 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
     outputs newer than their input and made with the same settings; --force
     redoes all. Files that cannot be read or decoded are reported and
     skipped; the exit code is then 1.
+
+    With --field, IN_DIR is a JSON Lines file of records (a crawl dump) and
+    OUT_DIR the JSON Lines file to write: see `respin.jsonl`.
     """
+    if field is not None:
+        from .jsonl import run_record_batch
+
+        run_safely(lambda: run_record_batch(in_dir, out_dir, field, fixes_key, jobs=jobs, force=force, quiet=quiet,
+                                            refused=in_place or bool(report or includes or excludes or backup_suffix),
+                                            references=references, tables=tables, threshold=threshold,
+                                            no_builtin_tables=no_builtin_tables), verbose)
+        return
     run_safely(lambda: run_batch(
         in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
         backup_suffix=backup_suffix, report=report, quiet=quiet, references=references, tables=tables,

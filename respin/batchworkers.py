@@ -131,13 +131,15 @@ class Worker:
 
     def _stage(self, task: Task, group: WriteGroup) -> _Staged | Outcome:
         """Read, restore and write the temp files of one file: what to finish after the barrier, or its outcome."""
+        from .markup import for_file
         from .pipeline import fix
 
         try:
             text = read_input(task.source)
             if task.expected is not None and content_hash(text) == task.expected:
                 return Outcome(task.rel, SKIPPED, task.size)
-            result = fix(text, self.settings.references, self.settings.config, near_misses=False)  # no output shows them
+            config = for_file(self.settings.config, task.source)  # an .html file is restored as HTML
+            result = fix(text, self.settings.references, config, near_misses=False)  # no output shows them
             details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
             outcome = Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details)
             if self.settings.out_root is None:

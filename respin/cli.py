@@ -170,6 +170,10 @@ def fix_options(function: Callable) -> Callable:
                      envvar="RESPIN_ASSUME_SPUN", show_envvar=True,
                      help="Treat the text as spun instead of estimating it per document "
                           "(for short snippets known to be spun; longer texts estimate it well)."),
+        click.option("--markup", type=click.Choice(["auto", "text", "html", "markdown"]), default="auto",
+                     expose_value=False, callback=_remember,
+                     help="What the input is; only its prose is restored (auto: by extension, "
+                          ".html/.htm and .md/.markdown; stdin is text).  [default: auto]"),
         click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors."),
     ]
     for option in reversed(options):
@@ -197,7 +201,8 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
         config = config.with_(spin_prior=0.0)
     if config.tables:
         _warn_about_tables(config.tables)
-    return config
+    # Each file's markup is resolved from its name by markup.for_file.
+    return config.with_(markup=(context.meta.get("respin.markup") if context is not None else None) or "auto")
 
 
 # How many of a user table's problems to print before summing up the rest.
@@ -229,9 +234,11 @@ def available_cpus() -> int:
 
 
 def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The reference articles' prose: an .html or .md reference is read in its own format."""
+    from .markup import markup_for, prose_view
     from .textio import read_text
 
-    return tuple(read_text(p) for p in paths)
+    return tuple(prose_view(read_text(p), markup_for(p)) for p in paths)
 
 
 @main.command("fix", epilog=exitcodes.HELP)
@@ -246,9 +253,12 @@ def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("-q", "--quiet", is_flag=True, help="With --check, print no 'would restore' lines.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for a long text (256 kB and more; same result).  [default: CPUs]")
+@click.option("--jsonl", is_flag=True, help="The input is JSON Lines records: restore --field of each.")
+@click.option("--field", default="text", show_default=True, help="With --jsonl: the field to restore.")
+@click.option("--fixes-key", default="fixes", show_default=True, help="With --jsonl: the key the fixes go under.")
 @fix_options
-def fix_command(files, output, in_place, output_format, check, quiet, jobs, references, tables, threshold,
-                no_builtin_tables, verbose):
+def fix_command(files, output, in_place, output_format, check, quiet, jobs, jsonl, field, fixes_key, references,
+                tables, threshold, no_builtin_tables, verbose):
     """Restore FILE (or stdin, for no FILE or -) and write it to stdout.
 
     With --format json, prints {"text": ..., "fixes": [{"start", "end",
@@ -259,6 +269,7 @@ def fix_command(files, output, in_place, output_format, check, quiet, jobs, refe
         output = None
 
     def run() -> int:
+        from .markup import for_file
         from .pipeline import fix
         from .render import render_diff, render_json
         from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
@@ -280,13 +291,20 @@ def fix_command(files, output, in_place, output_format, check, quiet, jobs, refe
             fail(f"{output}: is the input file; use --in-place to overwrite it")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
+        if jsonl:
+            from .jsonl import fix_records
+
+            if in_place or check or output_format != "text":
+                fail("--jsonl writes records: it takes none of --in-place, --check or --format")
+            return fix_records(names, output, field, fixes_key, config, reference_texts, jobs or 1)
         texts = {name: read_text(name) for name in names}
         # Every file is read and restored before anything is written, so a bad
         # input or a crash on a later file leaves the earlier ones untouched.
         workers = jobs or available_cpus()
         # No output of fix shows near misses: don't build them.
         results = {
-            name: fix(text, reference_texts, config, jobs=workers, near_misses=False) for name, text in texts.items()
+            name: fix(text, reference_texts, for_file(config, name), jobs=workers, near_misses=False)
+            for name, text in texts.items()
         }
         changed = any(result.changed for result in results.values())
         if check:

@@ -31,6 +31,10 @@ class Config(NamedTuple):
         default) estimates it per document from how many restorations win
         on their own: clean text has few, so its prior stays low and few
         fixes pass; a number fixes it (0 = assume the text is spun).
+    markup
+        What the text is: "text", "html" or "markdown" (see
+        :mod:`respin.markup`); only its prose is restored. "auto" is
+        resolved by file name (``markup.for_file``); without one it is text.
     """
 
     threshold: float = 1.0
@@ -38,6 +42,7 @@ class Config(NamedTuple):
     builtin_tables: bool = True
     lm_path: str | None = None
     spin_prior: float | None = None
+    markup: str = "text"
 
     def with_(self, **changes) -> Config:
         return self._replace(**changes)

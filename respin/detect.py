@@ -227,6 +227,7 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
     """
 
     def run() -> int:
+        from .markup import for_file
         from .pipeline import fix
         from .terminal import color_enabled
         from .textio import InputError, read_text, write_stdout
@@ -255,7 +256,7 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
                     write_stdout(json.dumps({"file": shown, "verdict": None, "error": str(exc)},
                                             ensure_ascii=False) + "\n")
                 continue
-            verdict = assess(fix(text, reference_texts, config, near_misses=False), cutoffs, top)
+            verdict = assess(fix(text, reference_texts, for_file(config, name), near_misses=False), cutoffs, top)
             verdicts.append(verdict)
             if output_format == "json":
                 write_stdout(json.dumps({"file": shown, **verdict.to_dict()}, ensure_ascii=False) + "\n")

@@ -24,6 +24,7 @@ from .decide import (
     tally,
 )
 from .lm import Scorer, load_scorer
+from .markup import article_clashes, prose_view
 from .records import Result, Token
 from .render import apply_fixes
 from .score import Cluster, score_candidates
@@ -73,6 +74,9 @@ def fix(
     (``Result.rejected``; skipped with ``near_misses=False``, which only
     saves time). With ``jobs`` > 1 a long text (``PARALLEL_MIN_CHARS`` and
     more) is analysed in that many worker processes; the result is the same.
+    ``config.markup`` says what the text is ("text", "html", "markdown"):
+    only its prose is restored; markup, code, URLs and e-mail addresses
+    are left byte for byte and do not count as words.
     """
     check_arguments(text, references, config)
     # The stages build many small, acyclic objects: the cyclic garbage
@@ -82,6 +86,7 @@ def fix(
     try:
         engine = load_engine(config)
         reference = _reference(tuple(references)) if references else None
+        source, text = text, prose_view(text, config.markup)  # same length: offsets into one are offsets into both
         pieces = split_text(text, jobs) if jobs > 1 and len(text) >= PARALLEL_MIN_CHARS else [(0, text)]
         if len(pieces) > 1:
             from .parallel import fix_in_parallel  # only long texts with jobs > 1 start processes
@@ -91,12 +96,15 @@ def fix(
             analysis = analyse(text, 0, engine, reference)
             evidence = analysis.tally
             applied, rejected = decide(text, analysis.tokens, analysis.clusters, settle(evidence, config), near_misses)
+        if text is not source:  # a fix only ever spans prose, which the view shows as it is
+            applied = [f for f in applied if source.startswith(f.before, f.start) and not article_clashes(text, f)]
+            rejected = [f for f in rejected if source.startswith(f.before, f.start)]
     finally:
         if collecting:
             gc.enable()
     return Result(
-        source=text,
-        text=apply_fixes(text, applied),
+        source=source,
+        text=apply_fixes(source, applied),
         fixes=tuple(applied),
         rejected=tuple(rejected),
         words=evidence.words,

@@ -419,6 +419,7 @@ def diff_command(file, context, side_by_side, output_format, color, references, 
     """
 
     def run() -> int:
+        from .markup import for_file
         from .pipeline import fix
         from .render import render_diff
         from .textio import read_text, write_stdout
@@ -427,7 +428,7 @@ def diff_command(file, context, side_by_side, output_format, color, references, 
             fail("--side-by-side is a layout of the view; it cannot be combined with --format unified")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
-        result = fix(read_text(file), reference_texts, config)
+        result = fix(read_text(file), reference_texts, for_file(config, file))
         name = "stdin" if file == "-" else file
         view = output_format == "view" or side_by_side or (output_format == "auto" and sys.stdout.isatty())
         if not view:
@@ -462,13 +463,14 @@ def review_command(file, output, no_backup, decisions_path, color, references, t
     """
 
     def run() -> int:
+        from .markup import for_file
         from .pipeline import fix
         from .render import apply_fixes
 
         source, backup = _prepare_review(file, output, no_backup, decisions_path)
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
-        result = fix(source, reference_texts, config)
+        result = fix(source, reference_texts, for_file(config, file))
         session = Session(result.fixes)
         if session.fixes:
             _interact(session, file, result, reference_texts, config.threshold, color)
