@@ -128,7 +128,7 @@ def substitutions(spun: list[Word], original: list[Word]) -> list[tuple[list[Wor
 
 def learn(pairs: Sequence[tuple[str, str]], names: Sequence[tuple[str, str]] = ()) -> tuple[list[Learned], Stats]:
     """Substitutions learned from (spun text, original text) pairs, sorted as a table is."""
-    from .tablecheck import sort_key
+    from .tableformat import sort_key
 
     stats = Stats()
     counts: Counter[tuple[str, str]] = Counter()
@@ -223,6 +223,9 @@ def render_table(learned: list[Learned], stats: Stats, min_count: int = 1) -> st
     """The table text: a provenance header, then sorted rows."""
     from importlib.metadata import version
 
+    from .records import Entry
+    from .tableformat import format_row
+
     rows = [e for e in learned if e.count >= min_count]
     header = [
         f"# Learned by respin learn {version('respin')} from {len(stats.per_pair)} pair(s) of texts (spun <- original):",
@@ -233,12 +236,8 @@ def render_table(learned: list[Learned], stats: Stats, min_count: int = 1) -> st
         "# weight = (times seen + 0.5) / (times the original occurs in the used sentences + 1)",
         "# Format: spun<TAB>original<TAB>weight (wordlists/README.md). Review before use.",
     ]
-    body = [f"{e.spun}\t{e.original}\t{_weight(e.weight)}" for e in rows]
+    body = [format_row(Entry(e.spun, e.original, e.weight)) for e in rows]
     return "\n".join(header + body) + "\n"
-
-
-def _weight(weight: float) -> str:
-    return f"{weight:.3f}".rstrip("0").rstrip(".")
 
 
 @click.command("learn")

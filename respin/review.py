@@ -25,7 +25,7 @@ import click
 
 from . import exitcodes
 from .cli import fail, fix_options, make_config, read_references, run_safely
-from .records import Fix, Result, Token
+from .records import Entry, Fix, Result, Token
 
 ACCEPTED, REJECTED, EDITED = "accepted", "rejected", "edited"
 
@@ -294,6 +294,7 @@ def decision_rows(source: str, session: Session) -> list[str]:
     here", so its keep row is limited to the previous word (the next one at
     the very start of a text).
     """
+    from .tableformat import KEEP, fold, format_row
     from .tokens import normalize, tokenize
 
     tokens = tokenize(source)
@@ -303,17 +304,17 @@ def decision_rows(source: str, session: Session) -> list[str]:
         if decision is None:
             continue
         first, last, spun, text = _core(source, tokens, starts, fix, decision.text)
-        phrase = " ".join(normalize(w) for w in spun.split())
+        phrase = fold(spun)
         if decision.verdict == REJECTED:
             if first > 0:
-                context = f"\tprev={normalize(_word(source, tokens[first - 1]))}"
+                context = (f"prev={normalize(_word(source, tokens[first - 1]))}",)
             elif last + 1 < len(tokens):
-                context = f"\tnext={normalize(_word(source, tokens[last + 1]))}"
+                context = (f"next={normalize(_word(source, tokens[last + 1]))}",)
             else:
-                context = ""
-            rows.append(f"{phrase}\t-\t1.0{context}")
+                context = ()
+            rows.append(format_row(Entry(phrase, KEEP, 1.0, context)))
         else:
-            rows.append(f"{phrase}\t{_table_original(spun, text)}\t1.0")
+            rows.append(format_row(Entry(phrase, _table_original(spun, text), 1.0)))
     return list(dict.fromkeys(rows))
 
 
@@ -357,15 +358,15 @@ def save_rows(path: str, rows: Sequence[str], heading: str = "") -> int:
     comment, so ``respin tables check`` finds them in order; a row whose
     phrase, original and context are already there is not repeated.
     """
-    from .tables import parse_row, parse_table
+    from .tableformat import parse_row, parse_table, row_identity, row_order
     from .textio import atomic_write, read_text
 
     existing = read_text(path) if os.path.exists(path) else TABLE_HEADER
-    present = {(entry.spun.lower(), entry.original, entry.context) for entry in parse_table(existing, path)}
+    present = {row_identity(entry) for entry in parse_table(existing, path)}
     new = []
-    for row in sorted(dict.fromkeys(rows), key=lambda r: (r.split("\t", 1)[0], r)):
-        entry = parse_row(row, "new row")
-        key = (entry.spun.lower(), entry.original, entry.context)
+    parsed = [(parse_row(row, "new row"), row) for row in dict.fromkeys(rows)]
+    for entry, row in sorted(parsed, key=lambda pair: (row_order(pair[0]), pair[1])):
+        key = row_identity(entry)
         if key not in present:
             present.add(key)
             new.append(row)
