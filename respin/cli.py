@@ -14,7 +14,7 @@ from collections.abc import Callable
 import click
 
 from . import exitcodes
-from .textio import InputError
+from .errors import OutputError, UsageError
 
 # name -> "module:function"; each module is imported only when its command runs.
 LAZY_COMMANDS = {
@@ -50,12 +50,12 @@ def fail(message: str, code: int = exitcodes.USAGE) -> None:
 
 def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
     """Run a command body, mapping failures to respin's exit codes."""
-    from .tables import TableError
+    from .errors import RespinError
 
     try:
         code = action()
-    except (InputError, TableError) as exc:
-        fail(str(exc))
+    except RespinError as exc:
+        fail(str(exc), exc.exit_code)
     except OSError as exc:  # a full disk, a read-only folder, a vanished file
         fail(f"{exc.filename or 'respin'}: {exc.strerror or exc}")
     except KeyboardInterrupt:
@@ -119,7 +119,7 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
         import math
 
         if not math.isfinite(threshold):
-            fail(f"--threshold must be a finite number, not {threshold}")
+            raise UsageError(f"--threshold must be a finite number, not {threshold}")
         config = config.with_(threshold=threshold)
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get("respin.assume_spun"):
@@ -169,15 +169,15 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
 
         names = list(files) or ["-"]
         if in_place and output:
-            fail("--in-place and -o cannot be used together")
+            raise UsageError("--in-place and -o cannot be used together")
         if in_place and "-" in names:
-            fail("--in-place needs FILE arguments, not stdin")
+            raise UsageError("--in-place needs FILE arguments, not stdin")
         if output and len(names) > 1:
-            fail("-o takes one input; use --in-place or 'respin batch' for several")
+            raise UsageError("-o takes one input; use --in-place or 'respin batch' for several")
         if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-            fail(f"{output}: no such folder to write into")
+            raise OutputError(f"{output}: no such folder to write into")
         if overwrites_an_input(output, names):
-            fail(f"{output}: is the input file; use --in-place to overwrite it")
+            raise OutputError(f"{output}: is the input file; use --in-place to overwrite it")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
         texts = {name: read_text(name) for name in names}

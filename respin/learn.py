@@ -24,7 +24,8 @@ from difflib import SequenceMatcher
 import click
 
 from . import exitcodes
-from .cli import fail, run_safely
+from .cli import run_safely
+from .errors import OutputError, UsageError
 
 MAX_WORDS = 4  # longest phrase, on either side, that a substitution may have
 SENTENCE_CUTOFF = 60.0  # rapidfuzz ratio (0–100) for two sentences to be paired at all
@@ -67,22 +68,15 @@ class Learned:
 
 def sentences(text: str) -> list[list[Word]]:
     """The words of ``text``, sentence by sentence."""
+    from .tokens import sentences as token_sentences
     from .tokens import tokenize
 
     result: list[list[Word]] = []
-    current = -1
-    previous_end = 0
-    for token in tokenize(text):
-        surface = text[token.start : token.end]
-        if token.sentence != current:
-            result.append([])
-            current = token.sentence
-            surface = _untitle(surface)
-            gap = ""
-        else:
-            gap = text[previous_end : token.start]
-        result[-1].append(Word(surface, token.norm, gap))
-        previous_end = token.end
+    for sentence in token_sentences(tokenize(text)):
+        first = sentence[0]
+        words = [Word(_untitle(text[first.start : first.end]), first.norm, "")]
+        words += [Word(text[t.start : t.end], t.norm, text[p.end : t.start]) for p, t in zip(sentence, sentence[1:])]
+        result.append(words)
     return result
 
 
@@ -260,9 +254,9 @@ def learn_command(files, output, min_count, verbose):
         from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
 
         if not files or len(files) % 2:
-            fail(f"learn takes SPUN ORIGINAL file pairs; got {len(files)} file{'s' * (len(files) != 1)}")
+            raise UsageError(f"learn takes SPUN ORIGINAL file pairs; got {len(files)} file{'s' * (len(files) != 1)}")
         if overwrites_an_input(output, files):
-            fail(f"{output}: is one of the inputs; choose another output file")
+            raise OutputError(f"{output}: is one of the inputs; choose another output file")
         texts = [read_text(name) for name in files]  # fail on bad input before writing anything
         names = list(zip(files[::2], files[1::2]))
         learned, stats = learn(list(zip(texts[::2], texts[1::2])), names)
@@ -274,7 +268,7 @@ def learn_command(files, output, min_count, verbose):
             try:
                 atomic_write(output, table)
             except OSError as exc:
-                fail(f"{output}: cannot write ({exc.strerror or exc})")
+                raise OutputError(f"{output}: cannot write ({exc.strerror or exc})")
         else:
             write_stdout(table)
         entries = sum(e.count >= min_count for e in learned)

@@ -19,12 +19,12 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 
 import click
 
 from . import exitcodes
-from .cli import fail, fix_options, make_config, read_references, run_safely
+from .cli import fix_options, make_config, read_references, run_safely
+from .errors import OutputError, UsageError
 from .records import Entry, Fix, Result, Token
 
 ACCEPTED, REJECTED, EDITED = "accepted", "rejected", "edited"
@@ -196,14 +196,12 @@ def run_session(
 
 def sentence_span(text: str, tokens: Sequence[Token], start: int) -> tuple[int, int]:
     """The sentence around offset ``start``, with its opening and closing punctuation."""
+    from .tokens import sentences
+
     starts = [t.start for t in tokens]
-    i = max(0, bisect.bisect_right(starts, start) - 1)
-    first = last = i
-    while first > 0 and tokens[first - 1].sentence == tokens[i].sentence:
-        first -= 1
-    while last + 1 < len(tokens) and tokens[last + 1].sentence == tokens[i].sentence:
-        last += 1
-    return _widen(text, tokens[first].start, tokens[last].end)
+    number = tokens[max(0, bisect.bisect_right(starts, start) - 1)].sentence
+    words = next(s for s in sentences(tokens) if s[0].sentence == number)
+    return _widen(text, words[0].start, words[-1].end)
 
 
 def _widen(text: str, begin: int, end: int) -> tuple[int, int]:
@@ -235,29 +233,22 @@ class ReferenceSentences:
     """The sentences of the reference articles, matched with rapidfuzz."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        from .tokens import tokenize
+        from .tokens import sentences, tokenize
 
         self.sentences: list[str] = []
         for text in texts:
-            for _, run in groupby(tokenize(text), key=lambda token: token.sentence):
-                words = list(run)
+            for words in sentences(tokenize(text)):
                 begin, end = _widen(text, words[0].start, words[-1].end)
                 self.sentences.append(" ".join(text[begin:end].split()))
 
     def match(self, sentence: str) -> tuple[str, float] | None:
         """The reference sentence that clearly matches ``sentence``, with its score (0–100), or None."""
-        from rapidfuzz import fuzz, process, utils
+        from rapidfuzz import utils
 
-        # The engine's own rule for "the matching sentence": above the cutoff
-        # and clearly ahead of the runner-up.
-        from .reference import ALIGN_CUTOFF, ALIGN_LEAD
+        from .reference import clear_match  # the engine's own rule for "the matching sentence"
 
-        best = process.extract(sentence, self.sentences, scorer=fuzz.token_sort_ratio,
-                               processor=utils.default_process, limit=2)
-        if not best or best[0][1] < ALIGN_CUTOFF:
-            return None
-        runner_up = best[1][1] if len(best) > 1 else 0.0
-        return (best[0][0], best[0][1]) if best[0][1] - runner_up >= ALIGN_LEAD else None
+        best = clear_match(sentence, self.sentences, processor=utils.default_process)
+        return (self.sentences[best[0]], best[1]) if best else None
 
 
 def make_card(session: Session, name: str, source: str, tokens: Sequence[Token],
@@ -425,7 +416,7 @@ def diff_command(file, context, side_by_side, output_format, color, references, 
         from .textio import read_text, write_stdout
 
         if side_by_side and output_format == "unified":
-            fail("--side-by-side is a layout of the view; it cannot be combined with --format unified")
+            raise UsageError("--side-by-side is a layout of the view; it cannot be combined with --format unified")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
         result = fix(read_text(file), reference_texts, config)
@@ -495,16 +486,16 @@ def _prepare_review(
     from .textio import overwrites_an_input, read_text
 
     if file == "-":
-        fail("review needs a FILE: it writes the reviewed text back (or to -o)")
+        raise UsageError("review needs a FILE: it writes the reviewed text back (or to -o)")
     source = read_text(file)
     if overwrites_an_input(output, [file]):
-        fail(f"{output}: is the input file; leave out -o to review in place")
+        raise OutputError(f"{output}: is the input file; leave out -o to review in place")
     backup = None if output or no_backup else file + ".orig"
     if backup and os.path.exists(backup):
-        fail(f"{backup}: a backup already exists; move it away or use --no-backup")
+        raise OutputError(f"{backup}: a backup already exists; move it away or use --no-backup")
     for target in filter(None, (output, decisions_path)):
         if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
-            fail(f"{target}: its directory does not exist")
+            raise OutputError(f"{target}: its directory does not exist")
     if decisions_path and os.path.exists(decisions_path):
         read_table(decisions_path)  # a broken table fails now, not after the review
     return source, backup
@@ -552,7 +543,7 @@ def _write_reviewed(file: str, source: str, restored: str, output: str | None, b
     if restored == source:
         return f"{file} unchanged"
     if read_text(file) != source:
-        fail(f"{file}: changed on disk during the review; not overwritten")
+        raise OutputError(f"{file}: changed on disk during the review; not overwritten")
     if backup:
         atomic_write(backup, source, keep_mode_of=file)
     atomic_write(file, restored)

@@ -96,7 +96,7 @@ def check_tables(sources: Iterable[tuple[str, str]]) -> list[Problem]:
     return sorted(problems, key=lambda p: (order[p.file], p.line, p.severity != ERROR, p.message))
 
 
-def check_paths(paths: Sequence[str | Path]) -> list[Problem]:
+def check_table_files(paths: Sequence[str | Path]) -> list[Problem]:
     """:func:`check_tables` over files (UTF-8); raises ``OSError``/``UnicodeDecodeError``."""
     return check_tables((str(p), Path(p).read_text(encoding="utf-8")) for p in paths)
 

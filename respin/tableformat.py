@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
+from .errors import TableError
 from .records import Entry, Token
 from .tokens import normalize
 
@@ -43,10 +44,6 @@ _CONTEXT_RE = re.compile(
 
 EXACT = "case=exact"
 KEEP = "-"  # the original of a keep row
-
-
-class TableError(Exception):
-    """A malformed table or row; the message starts with file[:line]."""
 
 
 # --- weights -------------------------------------------------------------------

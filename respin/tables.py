@@ -53,7 +53,6 @@ class Tables(NamedTuple):
     protected: dict[str, list[tuple[str, ...]]]
     digest: str
     size: int = 0
-    spun_forms: frozenset[str] = frozenset()
     # For matching: first word → ((length, {normalized phrase: entries}), ...), longest first,
     # so a span is found with one dict lookup per phrase length.
     by_length: dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[Entry, ...]]], ...]] = {}
@@ -83,7 +82,6 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
     protected_index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in protected:
         protected_index.setdefault(phrase[0], []).append(phrase)
-    forms = frozenset(" ".join(w).lower() for w in grouped)
     lengths: dict[str, dict[int, dict[tuple[str, ...], list[Entry]]]] = {}
     for words, group in grouped.items():
         folded = tuple(normalize(w) for w in words)
@@ -104,13 +102,13 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
         if len(words) > 1:
             original_lengths.setdefault(words[0], set()).add(len(words))
     return Tables(
-        index, protected_index, digest, len(entries), forms, by_length, prefixes,
+        index, protected_index, digest, len(entries), by_length, prefixes,
         originals, {first: tuple(sorted(n)) for first, n in original_lengths.items()},
     )
 
 
 # Bump when the pickled form of Tables changes, so old caches are ignored.
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 
 def load_tables(extra: tuple[str, ...] = (), builtin: bool = True) -> Tables:

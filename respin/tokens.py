@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
+from itertools import groupby
+from operator import attrgetter
 
 from .records import Token
 from .unicode_classes import MARK, OTHER_NUMBER
@@ -139,6 +142,15 @@ def _word_before(text: str, end: int) -> str:
                          or unicodedata.category(text[start - 1]) in _WORD_CATEGORIES):
         start -= 1
     return text[start:end]
+
+
+def sentences(tokens: Sequence[Token]) -> list[list[Token]]:
+    """The tokens sentence by sentence: each run of one sentence number.
+
+    >>> [[t.norm for t in s] for s in sentences(tokenize("He left. She stayed."))]
+    [['he', 'left'], ['she', 'stayed']]
+    """
+    return [list(run) for _, run in groupby(tokens, key=attrgetter("sentence"))]
 
 
 def tokenize(text: str) -> list[Token]:
