@@ -57,7 +57,7 @@ def parse_weight(text: str, what: str = "weight") -> float:
     >>> parse_weight("1.5", "names.tsv:4: weight")
     Traceback (most recent call last):
     ...
-    respin.tableformat.TableError: names.tsv:4: weight 1.5 is outside (0, 1]
+    respin.errors.TableError: names.tsv:4: weight 1.5 is outside (0, 1]
     """
     try:
         weight = float(text)
