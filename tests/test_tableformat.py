@@ -95,3 +95,16 @@ def test_context_holds_in_a_text():
 
 def test_protected_terms():
     assert parse_protected("Prime Minister  # a title\n\n# note\nNATO’s\n") == [("prime", "minister"), ("nato's",)]
+
+
+@pytest.mark.parametrize("key", ["prev", "next", "before", "after", "case"])
+def test_every_context_key_is_in_the_grammar_and_has_a_meaning(key):
+    """A context key lives in tableformat alone: its name, its grammar and what it means in a text."""
+    from respin.tableformat import CONTEXT_KEYS
+
+    assert key in CONTEXT_KEYS
+    item = {"case": "case=exact", "prev": "prev=a", "next": "next=@Cap"}.get(key, f"{key}=,")
+    assert parse_context(item, "w") == (item,)
+    text = "a word, Then"
+    tokens = tokenize(text)
+    assert context_holds((item,), text, tokens, 1, 1) == (key in ("case", "prev", "next", "after"))
