@@ -1,8 +1,17 @@
 """respin: restore synonym-spun articles.
 
 >>> import respin
->>> respin.fix("They mentioned the safety talks.").text  # doctest: +SKIP
-'They said the security talks.'
+>>> result = respin.fix("The Secretary-Common spoke at an information convention.")
+>>> result.text
+'The Secretary-General spoke at a news conference.'
+>>> [(fix.before, fix.after) for fix in result.fixes]
+[('Secretary-Common', 'Secretary-General'), ('an information convention', 'a news conference')]
+
+Words a spinner also uses are left alone where the text gives no reason to
+doubt them:
+
+>>> respin.fix("They mentioned the safety talks.").text
+'They mentioned the safety talks.'
 
 The names below are imported on first use, so ``import respin`` stays cheap.
 """

@@ -32,8 +32,9 @@ from .batchplan import (
     settings_key,
     walk,
 )
-from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, Settings, Task, run_here, run_pool
-from .cli import available_cpus, fail, fix_options, make_config, read_references, run_safely
+from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, WorkerSetup, Task, run_here, run_pool
+from .cli import available_cpus, fix_options, make_config, read_references, run_safely
+from .errors import OutputError, UsageError
 from .textio import InputError, _new_file_mode
 
 DEFAULT_INCLUDE = ("*.txt",)
@@ -191,34 +192,34 @@ class ReportFile:
 # --- the command --------------------------------------------------------------
 
 
-def check_paths(in_dir: str, out_dir: str | None, in_place: bool, backup_suffix: str | None, jobs: int | None,
+def validate_paths(in_dir: str, out_dir: str | None, in_place: bool, backup_suffix: str | None, jobs: int | None,
                 report: str | None = None) -> None:
-    """Refuse a run that cannot work or could overwrite its inputs (exit 2)."""
+    """Refuse a run that cannot work or could overwrite its inputs (raises :class:`UsageError`)."""
     if not os.path.isdir(in_dir):
-        fail(f"{in_dir}: {'not a directory' if os.path.exists(in_dir) else 'no such directory'}")
+        raise UsageError(f"{in_dir}: {'not a directory' if os.path.exists(in_dir) else 'no such directory'}")
     if jobs is not None and jobs < 1:
-        fail(f"--jobs must be at least 1, not {jobs}")
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
     if backup_suffix is not None and not in_place:
-        fail("--backup-suffix only goes with --in-place")
+        raise UsageError("--backup-suffix only goes with --in-place")
     if backup_suffix is not None and (not backup_suffix or "/" in backup_suffix or os.sep in backup_suffix):
-        fail(f"--backup-suffix {backup_suffix!r}: give a file name ending such as .orig")
+        raise UsageError(f"--backup-suffix {backup_suffix!r}: give a file name ending such as .orig")
     if report is not None and not os.path.isdir(os.path.dirname(report) or "."):
-        fail(f"{report}: its folder does not exist")
+        raise UsageError(f"{report}: its folder does not exist")
     if in_place:
         if out_dir is not None:
-            fail("--in-place rewrites IN_DIR: give no OUT_DIR")
+            raise UsageError("--in-place rewrites IN_DIR: give no OUT_DIR")
         return
     if out_dir is None:
-        fail("missing OUT_DIR (or use --in-place to rewrite IN_DIR)")
+        raise UsageError("missing OUT_DIR (or use --in-place to rewrite IN_DIR)")
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-        fail(f"{out_dir}: not a directory")
+        raise UsageError(f"{out_dir}: not a directory")
     real_in, real_out = os.path.realpath(in_dir), os.path.realpath(out_dir)
     if real_in == real_out:
-        fail("OUT_DIR is IN_DIR: use --in-place to rewrite the inputs")
+        raise UsageError("OUT_DIR is IN_DIR: use --in-place to rewrite the inputs")
     if is_inside(real_out, real_in):
-        fail("OUT_DIR is inside IN_DIR: the outputs would become inputs of the next run")
+        raise UsageError("OUT_DIR is inside IN_DIR: the outputs would become inputs of the next run")
     if is_inside(real_in, real_out):
-        fail("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")
+        raise UsageError("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")
 
 
 def _respin_version() -> str:
@@ -263,7 +264,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
     """The body of ``respin batch``; returns the exit code."""
     from .pipeline import fix, load_engine
 
-    check_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
+    validate_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
     config = make_config(tuple(tables), threshold, no_builtin_tables)
     reference_texts = read_references(tuple(references))
     engine = load_engine(config)  # bad tables fail here, before anything is written
@@ -274,7 +275,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         try:
             os.makedirs(out_dir, exist_ok=True)
         except OSError as exc:
-            fail(f"{out_dir}: cannot create ({exc.strerror})")
+            raise OutputError(f"{out_dir}: cannot create ({exc.strerror})")
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
 
     with exclusive(root):
@@ -283,7 +284,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
             say(f"respin batch: removed {removed} temp file(s) left by an interrupted run")
         tasks, early, journal = plan(in_dir, out_dir, key, includes=includes, excludes=excludes, force=force,
                                      in_place=in_place, backup_suffix=backup_suffix, report=report, say=say)
-        settings = Settings(config, reference_texts, None if in_place else os.path.realpath(out_dir), backup_suffix,
+        settings = WorkerSetup(config, reference_texts, None if in_place else os.path.realpath(out_dir), backup_suffix,
                             journal, details=report is not None, verbose=verbose)
         report_file = ReportFile(report) if report else None
         meter = Meter(len(tasks), sum(t.size for t in tasks))

@@ -62,7 +62,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Settings:
+class WorkerSetup:
     """Everything a worker needs; pickled once per worker process."""
 
     config: Config
@@ -97,7 +97,7 @@ def read_input(path: str) -> str:
 class Worker:
     """Restores files, a chunk at a time, with an engine loaded once per process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: WorkerSetup) -> None:
         from .pipeline import load_engine
 
         # Tables and language model now, once per process (a forked worker inherits the parent's tables).
@@ -204,7 +204,7 @@ class Worker:
 _worker: Worker | None = None
 
 
-def _start_pool_worker(settings: Settings) -> None:
+def _start_pool_worker(settings: WorkerSetup) -> None:
     """Pool initializer: signals, parent-death watch, and the engine, once per process."""
     global _worker
     as_worker()  # Ctrl-C and `kill` are the parent's to handle: it stops the pool
@@ -215,13 +215,13 @@ def _restore_in_pool(chunk: list[Task]) -> list[Outcome]:
     return _worker.restore_chunk(chunk)
 
 
-def _remove_temps(task: Task, settings: Settings) -> None:
+def _remove_temps(task: Task, settings: WorkerSetup) -> None:
     remove_temps_of(task.target)
     if settings.out_root is None and settings.backup_suffix:
         remove_temps_of(task.source + settings.backup_suffix)
 
 
-def run_here(tasks: Sequence[Task], settings: Settings, on_outcome: Callable[[Outcome], None]) -> None:
+def run_here(tasks: Sequence[Task], settings: WorkerSetup, on_outcome: Callable[[Outcome], None]) -> None:
     """``--jobs 1``: restore in this process, in chunks as the pool does (one durability barrier each)."""
     worker = Worker(settings)
     try:
@@ -249,7 +249,7 @@ def chunk_size(remaining: int, jobs: int, largest: int = MAX_CHUNK) -> int:
     return max(1, min(largest, remaining // (jobs * CHUNKS_PER_WORKER)))
 
 
-def run_pool(tasks: Sequence[Task], settings: Settings, jobs: int, on_outcome: Callable[[Outcome], None],
+def run_pool(tasks: Sequence[Task], settings: WorkerSetup, jobs: int, on_outcome: Callable[[Outcome], None],
              tick: Callable[[], None]) -> None:
     """Restore ``tasks`` in ``jobs`` worker processes.
 
@@ -275,7 +275,7 @@ def run_pool(tasks: Sequence[Task], settings: Settings, jobs: int, on_outcome: C
                 f"{task.source}: the worker process died restoring this file (out of memory or a crash)")))
 
 
-def _pool_pass(queue: deque, settings: Settings, jobs: int, window: int, largest: int,
+def _pool_pass(queue: deque, settings: WorkerSetup, jobs: int, window: int, largest: int,
                on_outcome: Callable[[Outcome], None], tick: Callable[[], None]) -> tuple[list[Task], int]:
     """Restore tasks from ``queue``, ``window`` chunks in flight, until it is empty or the pool breaks.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .records import Candidate, Entry, Token
+from .tableformat import context_holds
 from .tables import Tables
 from .tokens import SPACE
 
@@ -77,7 +78,7 @@ def _match_at(
         usable = [
             e
             for e in entries
-            if ("case=exact" not in e.context or e.spun == exact_spun) and _context_holds(e, text, tokens, i, last)
+            if ("case=exact" not in e.context or e.spun == exact_spun) and context_holds(e.context, text, tokens, i, last)
         ]
         if not usable or any(e.keeps for e in usable):
             continue
@@ -145,31 +146,6 @@ def _with_gaps(restored: str, gaps: list[str]) -> str:
     if len(words) != len(gaps) + 1:
         return restored
     return "".join(word + gap for word, gap in zip(words, [*gaps, ""]))
-
-
-def _context_holds(entry: Entry, text: str, tokens: list[Token], first: int, last: int) -> bool:
-    for constraint in entry.context:
-        key, _, value = constraint.partition("=")
-        if key == "case":
-            continue
-        if key == "after":  # the characters right after the span: "However," is rarely spun
-            if not text.startswith(tuple(value.split("|")), tokens[last].end):
-                return False
-            continue
-        if key == "before":
-            if not text.endswith(tuple(value.split("|")), 0, tokens[first].start):
-                return False
-            continue
-        neighbour = first - 1 if key == "prev" else last + 1
-        if not 0 <= neighbour < len(tokens):
-            return False
-        word = tokens[neighbour]
-        if value == "@Cap":
-            if not text[word.start].isupper():
-                return False
-        elif word.norm not in value.lower().split("|"):
-            return False
-    return True
 
 
 def apply_case(original: str, spun: str) -> str:

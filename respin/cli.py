@@ -14,7 +14,7 @@ from collections.abc import Callable
 import click
 
 from . import exitcodes
-from .textio import InputError
+from .errors import OutputError, UsageError
 
 # name -> "module:function"; each module is imported only when its command runs.
 LAZY_COMMANDS = {
@@ -50,14 +50,14 @@ def fail(message: str, code: int = exitcodes.USAGE) -> None:
 
 def run_safely(action: Callable[[], int | None], verbose: bool = False) -> None:
     """Run a command body, mapping failures to respin's exit codes."""
+    from .errors import RespinError
     from .signals import Stopped, handle_stop_signals
-    from .tables import TableError
 
     handle_stop_signals()  # `kill` and a closed terminal stop as cleanly as Ctrl-C
     try:
         code = action()
-    except (InputError, TableError) as exc:
-        fail(str(exc))
+    except RespinError as exc:
+        fail(str(exc), exc.exit_code)
     except OSError as exc:  # a full disk, a read-only folder, a vanished file
         fail(f"{exc.filename or 'respin'}: {exc.strerror or exc}")
     except Stopped as exc:
@@ -194,7 +194,7 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
         import math
 
         if not math.isfinite(threshold):
-            fail(f"--threshold must be a finite number, not {threshold}")
+            raise UsageError(f"--threshold must be a finite number, not {threshold}")
         config = config.with_(threshold=threshold)
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get("respin.assume_spun"):
@@ -212,10 +212,10 @@ TABLE_PROBLEMS_SHOWN = 5
 def _warn_about_tables(paths: tuple[str, ...]) -> None:
     """Say what ``respin tables check`` would find wrong with the user's tables: they still load,
     but a chain or a cycle makes a second run change the text again."""
-    from .tablecheck import check_paths
+    from .tablecheck import check_table_files
 
     try:
-        problems = [p for p in check_paths(paths) if p.severity == "error" and not p.message.startswith("malformed")]
+        problems = [p for p in check_table_files(paths) if p.severity == "error" and not p.message.startswith("malformed")]
     except (OSError, UnicodeDecodeError):
         return  # the table loader reports an unreadable table as the error it is
     for problem in problems[:TABLE_PROBLEMS_SHOWN]:
@@ -276,26 +276,26 @@ def fix_command(files, output, in_place, output_format, check, quiet, jobs, json
 
         names = list(files) or ["-"]
         if in_place and output:
-            fail("--in-place and -o cannot be used together")
+            raise UsageError("--in-place and -o cannot be used together")
         if in_place and "-" in names:
-            fail("--in-place needs FILE arguments, not stdin")
+            raise UsageError("--in-place needs FILE arguments, not stdin")
         if output and len(names) > 1:
-            fail("-o takes one input; use --in-place or 'respin batch' for several")
+            raise UsageError("-o takes one input; use --in-place or 'respin batch' for several")
         if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-            fail(f"{output}: no such folder to write into")
+            raise OutputError(f"{output}: no such folder to write into")
         if in_place and output_format != "text":
-            fail(f"--in-place writes the restored text; it cannot be used with --format {output_format}")
+            raise UsageError(f"--in-place writes the restored text; it cannot be used with --format {output_format}")
         if check and (in_place or output):
-            fail("--check writes nothing; it cannot be used with " + ("--in-place" if in_place else "-o"))
+            raise UsageError("--check writes nothing; it cannot be used with " + ("--in-place" if in_place else "-o"))
         if overwrites_an_input(output, names):
-            fail(f"{output}: is the input file; use --in-place to overwrite it")
+            raise OutputError(f"{output}: is the input file; use --in-place to overwrite it")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
         if jsonl:
             from .jsonl import fix_records
 
             if in_place or check or output_format != "text":
-                fail("--jsonl writes records: it takes none of --in-place, --check or --format")
+                raise UsageError("--jsonl writes records: it takes none of --in-place, --check or --format")
             return fix_records(names, output, field, fixes_key, config, reference_texts, jobs or 1)
         texts = {name: read_text(name) for name in names}
         # Every file is read and restored before anything is written, so a bad

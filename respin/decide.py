@@ -19,7 +19,10 @@ from collections.abc import Mapping
 from operator import attrgetter
 from typing import NamedTuple
 
-from .records import Candidate, Fix, Token
+from .records import (
+    ARTICLE, CHANNEL, CONSISTENCY, COUNTER_EVIDENCE, LM, PRIOR, REFERENCE, REFERENCE_AGAINST, Candidate, Fix, Term,
+    Token,
+)
 from .score import Cluster, Option, Slot, article_fits
 from .tables import Tables
 
@@ -296,19 +299,7 @@ def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) 
     candidate = slot.candidate
     option = slot.options[j]
     keep = slot.options[0]
-    entry = option.entry
-    evidence = [
-        f"table {entry.source}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})",
-        f"language model {choice.lm_gain:+.2f}",
-        f"document spin prior {setting.prior:+.2f}",
-    ]
-    consistency = setting.consistency(slot, j)
-    if consistency:
-        evidence.append(f"swapped the same way elsewhere in this document ({consistency:+.2f})")
-    counter = setting.counter_evidence(slot, j)
-    if counter:
-        evidence.append(f"the text uses {option.text!r} unchanged elsewhere ({counter:+.2f})")
-    evidence += keep.evidence + option.evidence
+    terms = score_terms(slot, j, choice.lm_gain, setting)
     start, before, after = candidate.start, candidate.spun, option.text
     if choice.applied and candidate.article >= 0:
         start, before, after = _repair_article(text, tokens[candidate.article], candidate, after)
@@ -321,10 +312,28 @@ def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) 
         channel=option.channel,
         lm=choice.lm_gain,
         reference=option.reference - keep.reference,
-        entry=entry.source,
-        evidence=tuple(evidence),
+        entry=option.entry.source,
+        terms=terms,
         applied=choice.applied,
         alternatives=choice.alternatives,
+    )
+
+
+def score_terms(slot: Slot, j: int, lm_gain: float, setting: Setting) -> tuple[Term, ...]:
+    """The parts of option j's score over keeping (see ``Setting.gain``); they add up to ``Choice.score``."""
+    option, keep = slot.options[j], slot.options[0]
+    # The scoring stage notes a reference finding first, then an article
+    # mismatch, each only when it scores.
+    keep_reference = keep.evidence[: bool(keep.reference)]
+    return (
+        Term(CHANNEL, option.channel, entry=option.entry),
+        Term(LM, lm_gain),
+        Term(PRIOR, setting.prior),
+        Term(CONSISTENCY, setting.consistency(slot, j)),
+        Term(COUNTER_EVIDENCE, setting.counter_evidence(slot, j), phrase=option.text),
+        Term(REFERENCE_AGAINST, -keep.reference, notes=keep_reference),
+        Term(ARTICLE, option.article - keep.article, notes=keep.evidence[len(keep_reference) :]),
+        Term(REFERENCE, option.reference, notes=option.evidence),
     )
 
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import click
 
 from . import exitcodes
-from .cli import fail, fix_options, make_config, read_references, run_safely
+from .cli import fix_options, make_config, read_references, run_safely
 from .config import DEFAULT, Config
+from .errors import UsageError
 from .records import Fix, Result
 
 # Verdict cut-offs on the engine's spin density (confident restorations per
@@ -35,8 +36,8 @@ from .records import Fix, Result
 # scoring to move: "spun" is over twice the densest clean text and under a
 # third of the sparsest spun seed; clean text may grow ~60% before it even
 # reads as "uncertain".
-SPUN_DENSITY = 20.0  # at or above this (with enough distinct phrases): spun
-CLEAN_DENSITY = 15.0  # below this (and nothing glaring): clean; between: uncertain
+SPUN_VERDICT_DENSITY = 20.0  # at or above this (with enough distinct phrases): spun
+CLEAN_VERDICT_DENSITY = 15.0  # below this (and nothing glaring): clean; between: uncertain
 # A spinner swaps many different words; repeats of one phrase ("mentioned",
 # "mentioned", ...) are what a clean article using that word looks like.
 # Only phrases restored with a score of at least STRONG_SCORE count: the
@@ -60,8 +61,8 @@ SPUN, CLEAN, UNCERTAIN = "spun", "clean", "uncertain"
 class Cutoffs:
     """Where the verdicts change; the defaults are the calibrated constants."""
 
-    spun_density: float = SPUN_DENSITY
-    clean_density: float = CLEAN_DENSITY
+    spun_density: float = SPUN_VERDICT_DENSITY
+    clean_density: float = CLEAN_VERDICT_DENSITY
     min_phrases: int = MIN_SPUN_PHRASES
     strong_score: float = STRONG_SCORE
     glaring_score: float = GLARING_SCORE
@@ -206,9 +207,9 @@ def render_summary(verdicts: list[Verdict], failed: int = 0) -> str:
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: a verdict and evidence per document; json: one object per document per line.")
-@click.option("--spun-density", type=click.FloatRange(min=0), default=SPUN_DENSITY, show_default=True,
+@click.option("--spun-density", type=click.FloatRange(min=0), default=SPUN_VERDICT_DENSITY, show_default=True,
               help="Spin density (confident restorations per 1,000 words) at which a document is spun.")
-@click.option("--clean-density", type=click.FloatRange(min=0), default=CLEAN_DENSITY, show_default=True,
+@click.option("--clean-density", type=click.FloatRange(min=0), default=CLEAN_VERDICT_DENSITY, show_default=True,
               help="Spin density below which a document is clean; in between it is uncertain.")
 @click.option("--min-phrases", type=click.IntRange(min=1), default=MIN_SPUN_PHRASES, show_default=True,
               help=f"Distinct spun phrases scoring ≥ {STRONG_SCORE:g} a spun document must show.")
@@ -230,14 +231,15 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
         from .markup import for_file
         from .pipeline import fix
         from .terminal import color_enabled
-        from .textio import InputError, read_text, write_stdout
+        from .errors import InputError
+        from .textio import read_text, write_stdout
 
         if clean_density > spun_density:
-            fail(f"--clean-density ({clean_density:g}) cannot exceed --spun-density ({spun_density:g})")
+            raise UsageError(f"--clean-density ({clean_density:g}) cannot exceed --spun-density ({spun_density:g})")
         names = list(files)
         if not names:
             if sys.stdin.isatty():
-                fail("no FILE given (use - to read stdin)")
+                raise UsageError("no FILE given (use - to read stdin)")
             names = ["-"]
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)

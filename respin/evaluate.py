@@ -26,8 +26,9 @@ from pathlib import Path
 
 import click
 
-from .cli import fail, fix_options, make_config, read_references, run_safely
+from .cli import fix_options, make_config, read_references, run_safely
 from .config import Config
+from .errors import UsageError
 from .metrics import Counts, compare
 from .textio import InputError, read_text
 
@@ -212,9 +213,9 @@ def eval_command(spun, original, pairs_file, baseline, output_format, references
 
     def run() -> int:
         if pairs_file and (spun or original):
-            fail("give SPUN ORIGINAL or --pairs, not both")
+            raise UsageError("give SPUN ORIGINAL or --pairs, not both")
         if not pairs_file and not (spun and original):
-            fail("give SPUN and ORIGINAL files, or --pairs FILE")
+            raise UsageError("give SPUN and ORIGINAL files, or --pairs FILE")
         config = make_config(tables, threshold, no_builtin_tables)
         extra = read_references(references)
         if pairs_file:

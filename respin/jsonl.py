@@ -163,17 +163,17 @@ def fix_records(names: list[str], output: str | None, field: str, fixes_key: str
     import click
 
     from . import exitcodes
-    from .cli import fail
+    from .errors import InputError, UsageError
 
     try:
         restorer = Restorer(field, fixes_key, config, references)
     except ValueError as exc:
-        fail(str(exc))
+        raise UsageError(str(exc)) from None
     sink = _TempBeside(output) if output else None
     try:
         for name in names:
             if name != "-" and not os.path.isfile(name):
-                fail(f"{name}: no such file")
+                raise InputError(f"{name}: no such file")
             with open(name, "rb") if name != "-" else contextlib.nullcontext(sys.stdin.buffer) as source:
                 copy_records(source, sink.file if sink else sys.stdout.buffer, restorer,
                              "stdin" if name == "-" else name, jobs, report=lambda line: click.echo(line, err=True))
@@ -290,27 +290,28 @@ def run_record_batch(in_path: str, out_path: str | None, field: str, fixes_key: 
     from . import exitcodes
     from .batch import _respin_version
     from .batchplan import exclusive, settings_key
-    from .cli import available_cpus, fail, make_config, read_references
+    from .cli import available_cpus, make_config, read_references
+    from .errors import InputError, OutputError, UsageError
     from .pipeline import load_engine
 
     if refused:
-        fail("--field restores a JSON Lines file: --in-place, --report, --include, --exclude and "
-             "--backup-suffix are for folders")
+        raise UsageError("--field restores a JSON Lines file: --in-place, --report, --include, --exclude and "
+                         "--backup-suffix are for folders")
     if out_path is None:
-        fail("--field needs IN.jsonl and OUT.jsonl")
+        raise UsageError("--field needs IN.jsonl and OUT.jsonl")
     if not os.path.isfile(in_path):
-        fail(f"{in_path}: not a file (with --field, IN is a JSON Lines file)")
+        raise InputError(f"{in_path}: not a file (with --field, IN is a JSON Lines file)")
     if os.path.isdir(out_path):
-        fail(f"{out_path}: is a folder (with --field, OUT is the JSON Lines file to write)")
+        raise OutputError(f"{out_path}: is a folder (with --field, OUT is the JSON Lines file to write)")
     if os.path.exists(out_path) and os.path.samefile(in_path, out_path):
-        fail(f"{out_path}: is the input file")
+        raise OutputError(f"{out_path}: is the input file")
     config = make_config(tuple(tables), threshold, no_builtin_tables)
     reference_texts = read_references(tuple(references))
     engine = load_engine(config)  # bad tables fail here, before anything is written
     try:
         restorer = Restorer(field, fixes_key, config, reference_texts)
     except ValueError as exc:
-        fail(str(exc))
+        raise UsageError(str(exc)) from None
     key = settings_key(config.cache_key(engine.tables.digest), reference_texts, _respin_version())
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     try:  # the command layer turns `kill` into the same KeyboardInterrupt as Ctrl-C

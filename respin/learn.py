@@ -24,7 +24,8 @@ from difflib import SequenceMatcher
 import click
 
 from . import exitcodes
-from .cli import fail, run_safely
+from .cli import run_safely
+from .errors import OutputError, UsageError
 
 MAX_WORDS = 4  # longest phrase, on either side, that a substitution may have
 SENTENCE_CUTOFF = 60.0  # rapidfuzz ratio (0–100) for two sentences to be paired at all
@@ -67,22 +68,15 @@ class Learned:
 
 def sentences(text: str) -> list[list[Word]]:
     """The words of ``text``, sentence by sentence."""
+    from .tokens import sentences as token_sentences
     from .tokens import tokenize
 
     result: list[list[Word]] = []
-    current = -1
-    previous_end = 0
-    for token in tokenize(text):
-        surface = text[token.start : token.end]
-        if token.sentence != current:
-            result.append([])
-            current = token.sentence
-            surface = _untitle(surface)
-            gap = ""
-        else:
-            gap = text[previous_end : token.start]
-        result[-1].append(Word(surface, token.norm, gap))
-        previous_end = token.end
+    for sentence in token_sentences(tokenize(text)):
+        first = sentence[0]
+        words = [Word(_untitle(text[first.start : first.end]), first.norm, "")]
+        words += [Word(text[t.start : t.end], t.norm, text[p.end : t.start]) for p, t in zip(sentence, sentence[1:])]
+        result.append(words)
     return result
 
 
@@ -128,7 +122,7 @@ def substitutions(spun: list[Word], original: list[Word]) -> list[tuple[list[Wor
 
 def learn(pairs: Sequence[tuple[str, str]], names: Sequence[tuple[str, str]] = ()) -> tuple[list[Learned], Stats]:
     """Substitutions learned from (spun text, original text) pairs, sorted as a table is."""
-    from .tablecheck import sort_key
+    from .tableformat import sort_key
 
     stats = Stats()
     counts: Counter[tuple[str, str]] = Counter()
@@ -226,12 +220,14 @@ def without_chains(learned: list[Learned], min_count: int = 1) -> tuple[list[Lea
     change a text again on a second run (``tables check`` calls it an error),
     so the one whose restoration another row would undo goes, until none is left.
     """
+    from .records import Entry
     from .tablecheck import check_tables
+    from .tableformat import format_row
 
     kept = [e for e in learned if e.count >= min_count]
     dropped: list[str] = []
     while True:
-        body = "".join(f"{e.spun}\t{e.original}\t{_weight(e.weight)}\n" for e in kept)
+        body = "".join(format_row(Entry(e.spun, e.original, e.weight)) + "\n" for e in kept)
         chained = {p.line - 1: p.message for p in check_tables([("learned", body)]) if p.severity == "error"}
         if not chained:
             return kept, dropped
@@ -243,6 +239,9 @@ def render_table(learned: list[Learned], stats: Stats, min_count: int = 1) -> st
     """The table text: a provenance header, then sorted rows."""
     from importlib.metadata import version
 
+    from .records import Entry
+    from .tableformat import format_row
+
     rows = [e for e in learned if e.count >= min_count]
     header = [
         f"# Learned by respin learn {version('respin')} from {len(stats.per_pair)} pair(s) of texts (spun <- original):",
@@ -253,12 +252,8 @@ def render_table(learned: list[Learned], stats: Stats, min_count: int = 1) -> st
         "# weight = (times seen + 0.5) / (times the original occurs in the used sentences + 1)",
         "# Format: spun<TAB>original<TAB>weight (wordlists/README.md). Review before use.",
     ]
-    body = [f"{e.spun}\t{e.original}\t{_weight(e.weight)}" for e in rows]
+    body = [format_row(Entry(e.spun, e.original, e.weight)) for e in rows]
     return "\n".join(header + body) + "\n"
-
-
-def _weight(weight: float) -> str:
-    return f"{weight:.3f}".rstrip("0").rstrip(".")
 
 
 @click.command("learn")
@@ -280,9 +275,9 @@ def learn_command(files, output, min_count, verbose):
         from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
 
         if not files or len(files) % 2:
-            fail(f"learn takes SPUN ORIGINAL file pairs; got {len(files)} file{'s' * (len(files) != 1)}")
+            raise UsageError(f"learn takes SPUN ORIGINAL file pairs; got {len(files)} file{'s' * (len(files) != 1)}")
         if overwrites_an_input(output, files):
-            fail(f"{output}: is one of the inputs; choose another output file")
+            raise OutputError(f"{output}: is one of the inputs; choose another output file")
         texts = [read_text(name) for name in files]  # fail on bad input before writing anything
         names = list(zip(files[::2], files[1::2]))
         learned, stats = learn(list(zip(texts[::2], texts[1::2])), names)
@@ -294,7 +289,7 @@ def learn_command(files, output, min_count, verbose):
             try:
                 atomic_write(output, table)
             except OSError as exc:
-                fail(f"{output}: cannot write ({exc.strerror or exc})")
+                raise OutputError(f"{output}: cannot write ({exc.strerror or exc})")
         else:
             write_stdout(table)
         entries = len(learned)

@@ -11,18 +11,24 @@ once its stretch has asked enough of it (see ``lm.NATIVE_AFTER_QUERIES``).
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 
-from .config import Config
-from .decide import Tally, decide, merge_tallies
+from .decide import Setting, Tally, decide, merge_tallies
 from .records import Fix
 
 
 def fix_in_parallel(
-    pieces: list[tuple[int, str]], engine, reference, config: Config, near_misses: bool = True
+    pieces: list[tuple[int, str]],
+    analyse: Callable[[str, int], object],
+    settle: Callable[[Tally], Setting],
+    near_misses: bool = True,
 ) -> tuple[list[Fix], list[Fix], Tally]:
-    """Applied and rejected fixes (document offsets) and the merged tally of ``pieces``."""
-    from .pipeline import settle
+    """Applied and rejected fixes (document offsets) and the merged tally of ``pieces``.
 
+    ``analyse(text, offset)`` runs stages 1–3 on a piece (``pipeline.analyse``
+    with the engine and references bound) and ``settle(tally)`` makes the
+    document's setting; the pipeline passes both, so this module needs nothing of it.
+    """
     context = multiprocessing.get_context("fork")
     links = []
     workers = []
@@ -30,14 +36,14 @@ def fix_in_parallel(
         for offset, text in pieces:
             parent_end, child_end = context.Pipe()
             worker = context.Process(
-                target=_work, args=(child_end, offset, text, engine, reference, near_misses), daemon=True
+                target=_work, args=(child_end, offset, text, analyse, near_misses), daemon=True
             )
             worker.start()
             child_end.close()
             links.append(parent_end)
             workers.append(worker)
         evidence = merge_tallies([_receive(link) for link in links])
-        setting = settle(evidence, config)
+        setting = settle(evidence)
         for link, (offset, _) in zip(links, pieces):
             link.send(setting._replace(offset=offset))
         applied: list[Fix] = []
@@ -64,14 +70,12 @@ def _receive(link):
     return message
 
 
-def _work(link, offset: int, text: str, engine, reference, near_misses: bool) -> None:
-    from .pipeline import analyse
+def _work(link, offset: int, text: str, analyse: Callable[[str, int], object], near_misses: bool) -> None:
     from .signals import as_worker
 
     as_worker()  # the parent stops the run; an orphan would hold gigabytes for nothing
-
     try:
-        analysis = analyse(text, offset, engine, reference)
+        analysis = analyse(text, offset)
         link.send(analysis.tally)
         setting = link.recv()
         applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting, near_misses)

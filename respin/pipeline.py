@@ -91,7 +91,10 @@ def fix(
         if len(pieces) > 1:
             from .parallel import fix_in_parallel  # only long texts with jobs > 1 start processes
 
-            applied, rejected, evidence = fix_in_parallel(pieces, engine, reference, config, near_misses)
+            applied, rejected, evidence = fix_in_parallel(
+                pieces, lambda piece, offset: analyse(piece, offset, engine, reference),
+                lambda tally: settle(tally, config), near_misses,
+            )
         else:
             analysis = analyse(text, 0, engine, reference)
             evidence = analysis.tally

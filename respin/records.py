@@ -53,6 +53,42 @@ class Candidate(NamedTuple):
     article: int = -1  # index of an "a"/"an" token right before the span, or -1
 
 
+# The names of a fix's score terms (see Term), in the order a fix lists them.
+CHANNEL = "channel"  # log10 P(spun | original): the table row's weight
+LM = "lm"  # the language model's gain for the sentence with the restoration
+PRIOR = "prior"  # the document's spin prior (how densely it is spun)
+CONSISTENCY = "consistency"  # the same row restored confidently elsewhere in the text
+COUNTER_EVIDENCE = "counter-evidence"  # the text uses the original plainly elsewhere
+REFERENCE_AGAINST = "reference-against"  # a reference article supports the words as written
+ARTICLE = "article"  # the "a"/"an" before the spun words does not fit them
+REFERENCE = "reference"  # a reference article supports the restoration
+
+
+class Term(NamedTuple):
+    """One additive part of a fix's score, in log10 odds for the restoration.
+
+    A fix's terms add up to its ``score``: an explanation is data, and the
+    words for people are made from it by :func:`respin.terminal.term_reasons`.
+    """
+
+    name: str  # CHANNEL, LM, ...
+    value: float
+    entry: Entry | None = None  # the table row the channel term comes from
+    phrase: str = ""  # what the term is about (the original a counter-evidence term counts)
+    notes: tuple[str, ...] = ()  # what the scoring stage found (reference sentences, the article)
+
+    def to_dict(self) -> dict:
+        record: dict = {"name": self.name, "value": round(self.value, 3)}
+        if self.entry is not None:
+            record.update(entry=self.entry.source, spun=self.entry.spun, original=self.entry.original,
+                          weight=self.entry.weight)
+        if self.phrase:
+            record["phrase"] = self.phrase
+        if self.notes:
+            record["notes"] = list(self.notes)
+        return record
+
+
 class Fix(NamedTuple):
     """One decision about one span: the unit every output format reports.
 
@@ -69,11 +105,19 @@ class Fix(NamedTuple):
     lm: float  # log10 LM gain of the sentence with ``after`` over ``before``
     reference: float = 0.0  # log10 support from the reference articles
     entry: str = ""  # table file:line of the entry used
-    evidence: tuple[str, ...] = ()  # human-readable reasons
+    terms: tuple[Term, ...] = ()  # the parts of ``score``: they add up to it
     applied: bool = True
     alternatives: tuple[tuple[str, float], ...] = ()  # other originals with their scores
 
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """The terms as reasons a person reads."""
+        from .terminal import term_reasons
+
+        return term_reasons(self.terms)
+
     def to_dict(self) -> dict:
+        """The fix as JSON: the one form every output (fix, batch reports) writes and readers read."""
         return {
             "start": self.start,
             "end": self.end,
@@ -87,7 +131,26 @@ class Fix(NamedTuple):
             "evidence": list(self.evidence),
             "applied": self.applied,
             "alternatives": [[text, round(score, 3)] for text, score in self.alternatives],
+            "terms": [term.to_dict() for term in self.terms],
         }
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Fix:
+        """A fix read back from :meth:`to_dict`'s JSON (scores as rounded there)."""
+        return cls(
+            start=record["start"], end=record["end"], before=record["before"], after=record["after"],
+            score=record["score"], channel=record["channel"], lm=record["lm"], reference=record["reference"],
+            entry=record["entry"], applied=record["applied"],
+            terms=tuple(_term_from_dict(term) for term in record.get("terms", ())),
+            alternatives=tuple((text, score) for text, score in record["alternatives"]),
+        )
+
+
+def _term_from_dict(record: dict) -> Term:
+    entry = None
+    if "entry" in record:
+        entry = Entry(record["spun"], record["original"], record["weight"], (), record["entry"])
+    return Term(record["name"], record["value"], entry, record.get("phrase", ""), tuple(record.get("notes", ())))
 
 
 class Result(NamedTuple):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .lm import lm_words
+from .tokens import sentences as token_sentences
 from .tokens import tokenize
 
 # log10 bonuses; a matching sentence is much stronger evidence than the
@@ -26,6 +27,22 @@ ALIGN_CUTOFF = 60.0
 ALIGN_LEAD = 10.0
 
 
+def clear_match(query: str, sentences: list[str], processor=None) -> tuple[int, float] | None:
+    """The sentence that matches ``query``: (index, score 0–100), or None.
+
+    "The matching sentence" scores at least ``ALIGN_CUTOFF`` and clearly
+    beats the runner-up; the engine and ``respin review`` both use this rule.
+    """
+    from rapidfuzz import fuzz, process
+
+    found = process.extract(query, sentences, scorer=fuzz.token_sort_ratio, processor=processor, limit=2)
+    if not found or found[0][1] < ALIGN_CUTOFF:
+        return None
+    if len(found) > 1 and found[0][1] - found[1][1] < ALIGN_LEAD:
+        return None  # two sentences match about as well: neither is "the" sentence
+    return found[0][2], found[0][1]
+
+
 @dataclass
 class Reference:
     sentences: list[list[str]]
@@ -38,13 +55,8 @@ class Reference:
         """Index of the reference sentence that matches, or None."""
         query = " ".join(sentence_words)
         if query not in self._alignment:
-            from rapidfuzz import fuzz, process
-
-            found = process.extract(query, self.joined, scorer=fuzz.token_sort_ratio, limit=2)
-            best = found[0] if found and found[0][1] >= ALIGN_CUTOFF else None
-            if best and len(found) > 1 and best[1] - found[1][1] < ALIGN_LEAD:
-                best = None  # two sentences match about as well: neither is "the" sentence
-            self._alignment[query] = best[2] if best else None
+            best = clear_match(query, self.joined)
+            self._alignment[query] = best[0] if best else None
         return self._alignment[query]
 
     def support(self, words: list[str], before: str, after: str, aligned: int | None) -> tuple[float, str]:
@@ -69,18 +81,12 @@ def build_reference(texts: list[str] | tuple[str, ...]) -> Reference | None:
     """Index reference texts by sentence; ``None`` when there are none."""
     if not texts:
         return None
-    sentences: list[list[str]] = []
-    for text in texts:
-        current: list[str] = []
-        current_id = None
-        for token in tokenize(text):
-            if token.sentence != current_id and current:
-                sentences.append(current)
-                current = []
-            current_id = token.sentence
-            current += lm_words(token.norm)
-        if current:
-            sentences.append(current)
+    sentences = [
+        words
+        for text in texts
+        for sentence in token_sentences(tokenize(text))
+        if (words := [word for token in sentence for word in lm_words(token.norm)])
+    ]
     words = {w for s in sentences for w in s}
     bigrams = {pair for s in sentences for pair in zip(s, s[1:])}
     return Reference(sentences, [" ".join(s) for s in sentences], words, bigrams)

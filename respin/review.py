@@ -19,13 +19,13 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 
 import click
 
 from . import exitcodes
-from .cli import fail, fix_options, make_config, read_references, run_safely
-from .records import Fix, Result, Token
+from .cli import fix_options, make_config, read_references, run_safely
+from .errors import OutputError, UsageError
+from .records import Entry, Fix, Result, Token
 
 ACCEPTED, REJECTED, EDITED = "accepted", "rejected", "edited"
 
@@ -196,14 +196,12 @@ def run_session(
 
 def sentence_span(text: str, tokens: Sequence[Token], start: int) -> tuple[int, int]:
     """The sentence around offset ``start``, with its opening and closing punctuation."""
+    from .tokens import sentences
+
     starts = [t.start for t in tokens]
-    i = max(0, bisect.bisect_right(starts, start) - 1)
-    first = last = i
-    while first > 0 and tokens[first - 1].sentence == tokens[i].sentence:
-        first -= 1
-    while last + 1 < len(tokens) and tokens[last + 1].sentence == tokens[i].sentence:
-        last += 1
-    return _widen(text, tokens[first].start, tokens[last].end)
+    number = tokens[max(0, bisect.bisect_right(starts, start) - 1)].sentence
+    words = next(s for s in sentences(tokens) if s[0].sentence == number)
+    return _widen(text, words[0].start, words[-1].end)
 
 
 def _widen(text: str, begin: int, end: int) -> tuple[int, int]:
@@ -235,29 +233,22 @@ class ReferenceSentences:
     """The sentences of the reference articles, matched with rapidfuzz."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        from .tokens import tokenize
+        from .tokens import sentences, tokenize
 
         self.sentences: list[str] = []
         for text in texts:
-            for _, run in groupby(tokenize(text), key=lambda token: token.sentence):
-                words = list(run)
+            for words in sentences(tokenize(text)):
                 begin, end = _widen(text, words[0].start, words[-1].end)
                 self.sentences.append(" ".join(text[begin:end].split()))
 
     def match(self, sentence: str) -> tuple[str, float] | None:
         """The reference sentence that clearly matches ``sentence``, with its score (0–100), or None."""
-        from rapidfuzz import fuzz, process, utils
+        from rapidfuzz import utils
 
-        # The engine's own rule for "the matching sentence": above the cutoff
-        # and clearly ahead of the runner-up.
-        from .reference import ALIGN_CUTOFF, ALIGN_LEAD
+        from .reference import clear_match  # the engine's own rule for "the matching sentence"
 
-        best = process.extract(sentence, self.sentences, scorer=fuzz.token_sort_ratio,
-                               processor=utils.default_process, limit=2)
-        if not best or best[0][1] < ALIGN_CUTOFF:
-            return None
-        runner_up = best[1][1] if len(best) > 1 else 0.0
-        return (best[0][0], best[0][1]) if best[0][1] - runner_up >= ALIGN_LEAD else None
+        best = clear_match(sentence, self.sentences, processor=utils.default_process)
+        return (self.sentences[best[0]], best[1]) if best else None
 
 
 def make_card(session: Session, name: str, source: str, tokens: Sequence[Token],
@@ -294,6 +285,7 @@ def decision_rows(source: str, session: Session) -> list[str]:
     here", so its keep row is limited to the previous word (the next one at
     the very start of a text).
     """
+    from .tableformat import KEEP, fold, format_row
     from .tokens import normalize, tokenize
 
     tokens = tokenize(source)
@@ -303,17 +295,17 @@ def decision_rows(source: str, session: Session) -> list[str]:
         if decision is None:
             continue
         first, last, spun, text = _core(source, tokens, starts, fix, decision.text)
-        phrase = " ".join(normalize(w) for w in spun.split())
+        phrase = fold(spun)
         if decision.verdict == REJECTED:
             if first > 0:
-                context = f"\tprev={normalize(_word(source, tokens[first - 1]))}"
+                context = (f"prev={normalize(_word(source, tokens[first - 1]))}",)
             elif last + 1 < len(tokens):
-                context = f"\tnext={normalize(_word(source, tokens[last + 1]))}"
+                context = (f"next={normalize(_word(source, tokens[last + 1]))}",)
             else:
-                context = ""
-            rows.append(f"{phrase}\t-\t1.0{context}")
+                context = ()
+            rows.append(format_row(Entry(phrase, KEEP, 1.0, context)))
         else:
-            rows.append(f"{phrase}\t{_table_original(spun, text)}\t1.0")
+            rows.append(format_row(Entry(phrase, _table_original(spun, text), 1.0)))
     return list(dict.fromkeys(rows))
 
 
@@ -357,15 +349,15 @@ def save_rows(path: str, rows: Sequence[str], heading: str = "") -> int:
     comment, so ``respin tables check`` finds them in order; a row whose
     phrase, original and context are already there is not repeated.
     """
-    from .tables import parse_row, parse_table
+    from .tableformat import parse_row, parse_table, row_identity, row_order
     from .textio import atomic_write, read_text
 
     existing = read_text(path) if os.path.exists(path) else TABLE_HEADER
-    present = {(entry.spun.lower(), entry.original, entry.context) for entry in parse_table(existing, path)}
+    present = {row_identity(entry) for entry in parse_table(existing, path)}
     new = []
-    for row in sorted(dict.fromkeys(rows), key=lambda r: (r.split("\t", 1)[0], r)):
-        entry = parse_row(row, "new row")
-        key = (entry.spun.lower(), entry.original, entry.context)
+    parsed = [(parse_row(row, "new row"), row) for row in dict.fromkeys(rows)]
+    for entry, row in sorted(parsed, key=lambda pair: (row_order(pair[0]), pair[1])):
+        key = row_identity(entry)
         if key not in present:
             present.add(key)
             new.append(row)
@@ -425,7 +417,7 @@ def diff_command(file, context, side_by_side, output_format, color, references, 
         from .textio import read_text, write_stdout
 
         if side_by_side and output_format == "unified":
-            fail("--side-by-side is a layout of the view; it cannot be combined with --format unified")
+            raise UsageError("--side-by-side is a layout of the view; it cannot be combined with --format unified")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
         result = fix(read_text(file), reference_texts, for_file(config, file))
@@ -496,16 +488,16 @@ def _prepare_review(
     from .textio import overwrites_an_input, read_text
 
     if file == "-":
-        fail("review needs a FILE: it writes the reviewed text back (or to -o)")
+        raise UsageError("review needs a FILE: it writes the reviewed text back (or to -o)")
     source = read_text(file)
     if overwrites_an_input(output, [file]):
-        fail(f"{output}: is the input file; leave out -o to review in place")
+        raise OutputError(f"{output}: is the input file; leave out -o to review in place")
     backup = None if output or no_backup else file + ".orig"
     if backup and os.path.exists(backup):
-        fail(f"{backup}: a backup already exists; move it away or use --no-backup")
+        raise OutputError(f"{backup}: a backup already exists; move it away or use --no-backup")
     for target in filter(None, (output, decisions_path)):
         if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
-            fail(f"{target}: its directory does not exist")
+            raise OutputError(f"{target}: its directory does not exist")
     if decisions_path and os.path.exists(decisions_path):
         read_table(decisions_path)  # a broken table fails now, not after the review
     return source, backup
@@ -553,7 +545,7 @@ def _write_reviewed(file: str, source: str, restored: str, output: str | None, b
     if restored == source:
         return f"{file} unchanged"
     if read_text(file) != source:
-        fail(f"{file}: changed on disk during the review; not overwritten")
+        raise OutputError(f"{file}: changed on disk during the review; not overwritten")
     if backup:
         atomic_write(backup, source, keep_mode_of=file)
     atomic_write(file, restored)

@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
 
-class SettingsError(Exception):
+
+class SettingsError(UsageError):
     """A settings file that cannot be used; the message names it."""
 
 

@@ -5,7 +5,7 @@ checks on the shipped tables without the command line.
 
 Errors (the table is wrong or does something nobody meant):
 
-* a malformed row (``tables.parse_row`` decides what is well formed);
+* a malformed row (:mod:`respin.tableformat` decides what is well formed);
 * the same row twice in one file (same spun phrase, original and context);
 * a phrase mapped to itself (it could never be proposed);
 * a **cycle** (``a → b`` and ``b → a``, or longer) across the given files;
@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .records import Entry
-from .tables import TableError, parse_row
-from .tokens import normalize
+from .tableformat import SpunIndex, TableError, fold, is_self_map, parse_row, row_identity, sort_key
 
 ERROR = "error"
 WARNING = "warning"
@@ -58,18 +57,6 @@ class Row:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}"
-
-
-def sort_key(spun: str) -> str:
-    """The order rows should be in: by spun phrase, as respin matches it."""
-    return normalize(spun)
-
-
-def spun_form(entry: Entry) -> str:
-    """The spun phrase as respin matches it (case-insensitive unless ``case=exact``)."""
-    if "case=exact" in entry.context:
-        return entry.spun.replace("’", "'")
-    return normalize(entry.spun)
 
 
 def parse_rows(name: str, text: str) -> tuple[list[Row], list[Problem]]:
@@ -109,27 +96,16 @@ def check_tables(sources: Iterable[tuple[str, str]]) -> list[Problem]:
     return sorted(problems, key=lambda p: (order[p.file], p.line, p.severity != ERROR, p.message))
 
 
-def check_paths(paths: Sequence[str | Path]) -> list[Problem]:
+def check_table_files(paths: Sequence[str | Path]) -> list[Problem]:
     """:func:`check_tables` over files (UTF-8); raises ``OSError``/``UnicodeDecodeError``."""
     return check_tables((str(p), Path(p).read_text(encoding="utf-8")) for p in paths)
-
-
-def _context_key(entry: Entry) -> tuple[str, ...]:
-    # "prev=b|a" and "prev=A|b" constrain the same thing.
-    canonical = []
-    for item in entry.context:
-        key, _, value = item.partition("=")
-        if key in ("prev", "next") and value != "@Cap":
-            value = "|".join(sorted(set(value.lower().split("|"))))
-        canonical.append(f"{key}={value}")
-    return tuple(sorted(canonical))
 
 
 def _duplicates(rows: list[Row]) -> list[Problem]:
     seen: dict[tuple, Row] = {}
     problems = []
     for row in rows:
-        key = (spun_form(row.entry), row.entry.original, _context_key(row.entry))
+        key = row_identity(row.entry)
         first = seen.setdefault(key, row)
         if first is row:
             continue
@@ -145,25 +121,19 @@ def _self_maps(rows: list[Row]) -> list[Problem]:
     return [
         Problem(row.file, row.line, f"{row.entry.spun!r} is mapped to itself")
         for row in rows
-        if not row.entry.keeps and normalize(row.entry.spun) == normalize(row.entry.original)
+        if is_self_map(row.entry)
     ]
 
 
 def _chains(rows: list[Row]) -> list[Problem]:
     """Rows whose original is itself a spun form: cycles, and chains that end."""
-    by_form: dict[str, list[Row]] = {}
-    exact: dict[str, list[Row]] = {}
-    for row in rows:
-        if not row.entry.keeps:
-            index = exact if "case=exact" in row.entry.context else by_form
-            index.setdefault(spun_form(row.entry), []).append(row)
+    index = SpunIndex((row.entry, row) for row in rows)
 
     def followers(row: Row) -> list[Row]:
         # The rows a second run could apply to this row's output.
-        original = row.entry.original
-        return [*by_form.get(normalize(original), ()), *exact.get(original.replace("’", "'"), ())]
+        return index.matching(row.entry.original)
 
-    restoring = [r for r in rows if not r.entry.keeps and normalize(r.entry.spun) != normalize(r.entry.original)]
+    restoring = [r for r in rows if not r.entry.keeps and not is_self_map(r.entry)]
     graph: dict[str, set[str]] = {}
     for row in restoring:  # phrases (normalized) as nodes: one edge per possible second step
         graph.setdefault(_node(row), set()).update(_node(f) for f in followers(row))
@@ -177,8 +147,8 @@ def _chains(rows: list[Row]) -> list[Problem]:
         back = [f for f in nexts if component[_node(f)] == component[_node(row)]]
         if back:
             path = _path(graph, _node(back[0]), _node(row))
-            steps = " → ".join(repr(p) for p in [normalize(row.entry.spun), *path]) if path else (
-                f"{normalize(row.entry.spun)!r} → {normalize(row.entry.original)!r} → … (a long loop)")
+            steps = " → ".join(repr(p) for p in [fold(row.entry.spun), *path]) if path else (
+                f"{fold(row.entry.spun)!r} → {fold(row.entry.original)!r} → … (a long loop)")
             problems.append(Problem(row.file, row.line, f"cycle: {steps} (next: {back[0].where})"))
         else:
             following = nexts[0]
@@ -191,7 +161,7 @@ def _chains(rows: list[Row]) -> list[Problem]:
 
 
 def _node(row: Row) -> str:
-    return normalize(row.entry.spun)
+    return fold(row.entry.spun)
 
 
 def _components(graph: dict[str, set[str]]) -> dict[str, int]:

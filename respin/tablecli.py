@@ -45,7 +45,7 @@ def show_command(phrase, tables, no_builtin_tables, verbose):
 
 @tables_command.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def check_command(files):
+def check_tables_command(files):
     """Validate the tables FILE... (checked together, as respin loads them).
 
     Errors: malformed rows, a row repeated in a file, a phrase mapped to

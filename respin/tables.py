@@ -1,13 +1,9 @@
 """The channel model: reverse-synonym tables from ``wordlists/``.
 
-Format (documented in ``wordlists/README.md``)::
-
-    # comment
-    spun<TAB>original<TAB>weight[<TAB>context]
-
-``weight`` is P(spun | original); ``original`` "-" is a keep row (leave the
-spun phrase alone where its context holds). Tables are parsed on first use
-and only once per process (``load_tables`` is cached).
+The format (``spun<TAB>original<TAB>weight[<TAB>context]``, documented in
+``wordlists/README.md``) is read and written by :mod:`respin.tableformat`;
+this module finds the files, indexes their entries for matching and caches
+the result. Tables are parsed on first use and only once per process (``load_tables`` is cached).
 """
 
 from __future__ import annotations
@@ -19,13 +15,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .records import Entry
+from .tableformat import TableError, parse_protected, parse_row, parse_table, spun_form
 from .tokens import normalize
 
-CONTEXT_KEYS = ("prev", "next", "before", "after", "case")
-
-
-class TableError(Exception):
-    """A malformed table row; the message starts with file:line."""
+# parse_row, parse_table and TableError are the format's (respin.tableformat);
+# they stay importable from here, where callers have long found them.
+__all__ = ["TableError", "parse_row", "parse_table", "read_table", "load_tables", "build_tables", "Tables"]
 
 
 def wordlists_dir() -> Path:
@@ -41,39 +36,6 @@ def builtin_table_paths() -> tuple[Path, ...]:
     return tuple(sorted(wordlists_dir().glob("*.tsv")))
 
 
-def parse_context(text: str, where: str) -> tuple[str, ...]:
-    """Validate a context field: ``prev=a|b next=@Cap after=,|; case=exact``."""
-    constraints = tuple(text.split())
-    for item in constraints:
-        key, _, value = item.partition("=")
-        if key not in CONTEXT_KEYS or not value or (key == "case" and value != "exact"):
-            raise TableError(
-                f"{where}: bad context {item!r} (expected prev=…, next=…, before=…, after=… or case=exact)"
-            )
-    return constraints
-
-
-def parse_row(line: str, where: str) -> Entry | None:
-    """Parse one table line; ``None`` for comments and blank lines."""
-    line = line.rstrip("\r\n")
-    if not line.strip() or line.lstrip().startswith("#"):
-        return None
-    fields = line.split("\t")
-    if len(fields) not in (3, 4):
-        raise TableError(f"{where}: expected 3 or 4 tab-separated fields, found {len(fields)}")
-    spun, original, weight_text = (f.strip() for f in fields[:3])
-    if not spun or not original:
-        raise TableError(f"{where}: empty spun or original field")
-    try:
-        weight = float(weight_text)
-    except ValueError:
-        raise TableError(f"{where}: weight {weight_text!r} is not a number") from None
-    if not 0.0 < weight <= 1.0:
-        raise TableError(f"{where}: weight {weight} is outside (0, 1]")
-    context = parse_context(fields[3], where) if len(fields) == 4 else ()
-    return Entry(" ".join(spun.split()), " ".join(original.split()), weight, context, where)
-
-
 def read_table(path: str | os.PathLike) -> list[Entry]:
     """Parse a table file; raise :class:`TableError` naming file:line."""
     name = os.fspath(path)
@@ -84,26 +46,6 @@ def read_table(path: str | os.PathLike) -> list[Entry]:
     return parse_table(text, Path(name).name)
 
 
-def parse_table(text: str, name: str) -> list[Entry]:
-    """Parse the text of a table whose rows are cited as ``name:line``."""
-    entries = []
-    for number, line in enumerate(text.splitlines(), 1):
-        entry = parse_row(line, f"{name}:{number}")
-        if entry is not None:
-            entries.append(entry)
-    return entries
-
-
-def parse_protected(text: str) -> list[tuple[str, ...]]:
-    """Protected phrases, one per line (``#`` comments), as normalized word tuples."""
-    phrases = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            phrases.append(tuple(normalize(w) for w in line.split()))
-    return phrases
-
-
 class Tables(NamedTuple):
     """Entries indexed for matching: first word → [(phrase words, entries)], longest first."""
 
@@ -111,7 +53,6 @@ class Tables(NamedTuple):
     protected: dict[str, list[tuple[str, ...]]]
     digest: str
     size: int = 0
-    spun_forms: frozenset[str] = frozenset()
     # For matching: first word → ((length, {normalized phrase: entries}), ...), longest first,
     # so a span is found with one dict lookup per phrase length.
     by_length: dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[Entry, ...]]], ...]] = {}
@@ -131,9 +72,7 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
     """Index entries by their first (normalized) word, longest phrases first."""
     grouped: dict[tuple[str, ...], list[Entry]] = {}
     for entry in entries:
-        words = tuple(entry.spun.replace("’", "'").split())
-        if "case=exact" not in entry.context:
-            words = tuple(normalize(w) for w in words)
+        words = tuple(spun_form(entry).split())
         grouped.setdefault(words, []).append(entry)
     index: dict[str, list] = {}
     for words, group in grouped.items():
@@ -143,7 +82,6 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
     protected_index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in protected:
         protected_index.setdefault(phrase[0], []).append(phrase)
-    forms = frozenset(" ".join(w).lower() for w in grouped)
     lengths: dict[str, dict[int, dict[tuple[str, ...], list[Entry]]]] = {}
     for words, group in grouped.items():
         folded = tuple(normalize(w) for w in words)
@@ -164,13 +102,13 @@ def build_tables(entries: list[Entry], protected: list[tuple[str, ...]], digest:
         if len(words) > 1:
             original_lengths.setdefault(words[0], set()).add(len(words))
     return Tables(
-        index, protected_index, digest, len(entries), forms, by_length, prefixes,
+        index, protected_index, digest, len(entries), by_length, prefixes,
         originals, {first: tuple(sorted(n)) for first, n in original_lengths.items()},
     )
 
 
 # Bump when the pickled form of Tables changes, so old caches are ignored.
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 
 def load_tables(extra: tuple[str, ...] = (), builtin: bool = True) -> Tables:

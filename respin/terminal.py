@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from .records import Fix, Result
+from .records import CHANNEL, CONSISTENCY, COUNTER_EVIDENCE, LM, PRIOR, Fix, Result, Term
 
 # A fix that beats the threshold by less than this (log10 odds, ~3×) is
 # marked "?": the decoder barely preferred it, so a person should look.
@@ -31,6 +31,30 @@ PARAGRAPH_BREAK_RE = re.compile(r"\r?\n(?:[ \t]*\r?\n)+")
 # recolour the user's terminal; they are shown as visible symbols instead.
 _CONTROL = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
 _CONTROL.update({0x7F: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}})
+
+
+def term_reasons(terms: Sequence[Term]) -> tuple[str, ...]:
+    """A fix's score terms as the reasons a person reads, one line each (JSON ``evidence``).
+
+    The table row, the language model and the prior always speak; the
+    document's own evidence only when it counts; then what the scoring
+    stage noted (reference sentences, an article that does not fit).
+    """
+    reasons = []
+    for term in terms:
+        if term.name == CHANNEL and term.entry is not None:
+            entry = term.entry
+            reasons.append(f"table {entry.source}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})")
+        elif term.name == LM:
+            reasons.append(f"language model {term.value:+.2f}")
+        elif term.name == PRIOR:
+            reasons.append(f"document spin prior {term.value:+.2f}")
+        elif term.name == CONSISTENCY and term.value:
+            reasons.append(f"swapped the same way elsewhere in this document ({term.value:+.2f})")
+        elif term.name == COUNTER_EVIDENCE and term.value:
+            reasons.append(f"the text uses {term.phrase!r} unchanged elsewhere ({term.value:+.2f})")
+        reasons += term.notes
+    return tuple(reasons)
 
 
 def is_low_confidence(fix: Fix, threshold: float) -> bool:

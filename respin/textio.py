@@ -16,6 +16,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from .errors import InputError
+
 # Temp files of atomic writes are named ".NAME." + 8 random characters
 # (mkstemp) + TEMP_SUFFIX, beside their target; batch clean-up relies on it.
 TEMP_SUFFIX = ".respin-tmp"
@@ -25,10 +27,6 @@ def temp_name_re(target_name: str | None = None) -> re.Pattern[str]:
     """The names of atomic-write temp files (for ``target_name``, or for any file)."""
     name = re.escape(f".{target_name}.") if target_name else r"\..+\."
     return re.compile(name + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
-
-
-class InputError(Exception):
-    """An input the user can fix: the message is one line naming the file."""
 
 
 # Byte-order marks of the encodings a user may have without knowing it (UTF-32 first:

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
+from itertools import groupby
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from .records import Token
-from .unicode_classes import MARK, OTHER_NUMBER
+
+if TYPE_CHECKING:
+    import regex
 
 # A word is a run of letters/marks/digits, possibly joined by inner
 # apostrophes, hyphens or dots ("won't", "secretary-general", "u.s").
@@ -24,28 +30,26 @@ _WORD_PATTERN = r"""
 """
 
 # The word pattern for ASCII text (a one-line input, say): there it finds
-# the same words as word_re() and compiles in a fraction of the time.
+# the same words as word_re(), and a run on ASCII input never imports regex.
 ASCII_WORD_RE = re.compile(
     _WORD_PATTERN.format(number="[0-9]", letter_or_mark="[a-zA-Z]", word_char="[a-zA-Z0-9]"), re.VERBOSE
 )
 
 
 @cache
-def word_re() -> re.Pattern[str]:
-    """The word pattern for any text, compiled on first use (its classes take ~4 ms).
+def word_re() -> regex.Pattern[str]:
+    """The word pattern for any text: the ``regex`` module's Unicode classes.
 
-    ``re`` has no ``\\p{...}``: its ``[^\\W_]`` is letters and numbers and
-    ``\\d`` the decimal digits; marks and the other numbers ("½", "Ⅻ") come
-    from the generated :mod:`respin.unicode_classes`.
+    Letters, marks and numbers are \\p{L}, \\p{M} and \\p{N} as the
+    installed ``regex`` knows them, so the tokenizer follows each Unicode
+    release without tables of our own. Imported on first use (~10 ms).
     """
-    pattern = _WORD_PATTERN.format(
-        number=rf"(?:\d|{OTHER_NUMBER})",                            # \p{N}
-        letter_or_mark=rf"(?:(?!{OTHER_NUMBER})[^\W\d_]|{MARK})",   # [\p{L}\p{M}]
-        word_char=rf"(?:[^\W_]+|{MARK}+)",  # [\p{L}\p{M}\p{N}], a run at a time: faster than one by one
+    import regex
+
+    return regex.compile(
+        _WORD_PATTERN.format(number=r"\p{N}", letter_or_mark=r"[\p{L}\p{M}]", word_char=r"[\p{L}\p{M}\p{N}]"),
+        regex.VERBOSE,
     )
-    # A quick test that a word may start here (every mark is above U+02FF)
-    # spares the characters between words the long classes.
-    return re.compile(rf"(?=[^\W_]|[^\x00-\u02ff])(?:{pattern})", re.VERBOSE)
 
 
 # White space as Unicode defines it: re's \s (str.isspace) also takes the
@@ -139,6 +143,15 @@ def _word_before(text: str, end: int) -> str:
                          or unicodedata.category(text[start - 1]) in _WORD_CATEGORIES):
         start -= 1
     return text[start:end]
+
+
+def sentences(tokens: Sequence[Token]) -> list[list[Token]]:
+    """The tokens sentence by sentence: each run of one sentence number.
+
+    >>> [[t.norm for t in s] for s in sentences(tokenize("He left. She stayed."))]
+    [['he', 'left'], ['she', 'stayed']]
+    """
+    return [list(run) for _, run in groupby(tokens, key=attrgetter("sentence"))]
 
 
 def tokenize(text: str) -> list[Token]:

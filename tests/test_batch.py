@@ -22,7 +22,7 @@ import respin
 from respin import batch as batch_module
 from respin import batchworkers
 from respin.batchplan import JOURNAL_NAME, STATE_NAME, content_hash, is_temp_name
-from respin.batchworkers import FAILED, Settings, Task, Worker
+from respin.batchworkers import FAILED, WorkerSetup, Task, Worker
 from respin.cli import main
 from respin.config import DEFAULT, Config
 
@@ -572,7 +572,7 @@ def test_a_file_that_cannot_be_written_fails_alone_and_its_chunk_is_written(tmp_
 
 
 def test_a_file_that_vanished_since_the_scan_is_reported(tmp_path):
-    settings = Settings(MINI_CONFIG, (), str(tmp_path.resolve()))
+    settings = WorkerSetup(MINI_CONFIG, (), str(tmp_path.resolve()))
     worker = Worker(settings)
     outcome = worker(Task("gone.txt", str(tmp_path / "gone.txt"), str(tmp_path / "out.txt"), 10))
     assert outcome.status == FAILED and "vanished" in outcome.error

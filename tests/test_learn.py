@@ -179,7 +179,7 @@ def test_learn_drops_rows_that_would_chain_and_says_so(tmp_path):
     from click.testing import CliRunner
 
     from respin.cli import main
-    from respin.tablecheck import check_paths
+    from respin.tablecheck import check_table_files
 
     spun = tmp_path / "spun.txt"
     original = tmp_path / "original.txt"
@@ -195,4 +195,4 @@ def test_learn_drops_rows_that_would_chain_and_says_so(tmp_path):
     assert rows == [["said", "told"]]
     assert "respin: dropped a row: chain: 'mentioned' → 'said', but 'said' is itself a spun form" in result.stderr
     assert "dropped 1 that would chain" in result.stderr
-    assert check_paths([table]) == []
+    assert check_table_files([table]) == []

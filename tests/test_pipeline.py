@@ -178,3 +178,14 @@ def test_an_error_in_a_worker_process_reaches_the_caller(monkeypatch):
     text = "".join(read_seed(seed) for seed in SPUN_SEEDS)
     with pytest.raises(ValueError, match="simulated bug"):
         respin.fix(text, jobs=2)
+
+
+def test_parallel_does_not_import_the_pipeline_back():
+    """pipeline imports parallel for long texts; parallel gets what it needs passed in (no import cycle)."""
+    import ast
+
+    from helpers import ROOT
+
+    tree = ast.parse((ROOT / "respin" / "parallel.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "pipeline" not in imported and imported >= {"decide"}

@@ -223,7 +223,7 @@ def test_save_rows_creates_the_table_with_a_header_and_appends_only_new_rows(tmp
 
 
 def test_saved_table_passes_tables_check(tmp_path):
-    from respin.tablecheck import check_paths
+    from respin.tablecheck import check_table_files
 
     text = "Officials mentioned it. Mentioned again, variations remained. Japanese Europe waits."
     fixes = [make_fix(text, "mentioned", "said"), make_fix(text, "Mentioned", "Said"),
@@ -231,7 +231,7 @@ def test_saved_table_passes_tables_check(tmp_path):
     path = tmp_path / "decisions.tsv"
     save_rows(str(path), decision_rows(text, decided(text, fixes, "ynyy")), "first")
     save_rows(str(path), decision_rows(text, decided(text, fixes[::-1], "yyny")), "second")
-    assert check_paths([path]) == []
+    assert check_table_files([path]) == []
 
 
 def test_saved_rejection_is_honoured_by_fix_and_other_contexts_still_fixed(tmp_path, table):

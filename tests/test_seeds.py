@@ -76,3 +76,28 @@ def _word_errors(hypothesis: str, truth: str) -> int:
     a, b = truth.split(), hypothesis.split()
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+
+
+@pytest.mark.parametrize("seed", SPUN_SEEDS)
+@pytest.mark.parametrize("with_reference", [False, True], ids=["alone", "reference"])
+def test_the_terms_of_every_fix_add_up_to_its_score(seed, with_reference):
+    from respin.records import Fix
+    from respin.terminal import term_reasons
+
+    references = [read_seed(REFERENCE_SEED)] if with_reference else []
+    result = respin.fix(read_seed(seed), references)
+    fixes = result.fixes + result.rejected
+    assert fixes
+    names = set()
+    for fix in fixes:
+        assert sum(term.value for term in fix.terms) == pytest.approx(fix.score, abs=1e-9), fix
+        assert {t.name: t.value for t in fix.terms}["lm"] == fix.lm
+        assert fix.evidence == term_reasons(fix.terms) and fix.evidence[0].startswith(f"table {fix.entry}:")
+        record = fix.to_dict()
+        assert abs(sum(t["value"] for t in record["terms"]) - record["score"]) <= 0.0005 * (len(fix.terms) + 1)
+        again = Fix.from_dict(record).to_dict()  # the JSON record reads back as written (its prose from rounded terms)
+        assert {**again, "evidence": record["evidence"]} == record and len(again["evidence"]) == len(fix.evidence)
+        names |= {t.name for t in fix.terms if t.value}
+    assert {"channel", "lm", "prior", "consistency"} <= names
+    if with_reference:
+        assert "reference" in names

@@ -40,8 +40,8 @@ def test_tokens_are_ordered_non_overlapping_spans(text):
     assert sentence_starts(text) == sorted(sentence_starts(text))
 
 
-# Written down from the tokenizer as it was on the `regex` module; the
-# stdlib-re rewrite must keep every one.
+# Written down from the tokenizer as it was on the `regex` module, kept
+# through the stdlib-re years and back on regex: every one must hold.
 @pytest.mark.parametrize(
     ("text", "words"),
     [
@@ -109,3 +109,15 @@ def test_ascii_word_pattern_matches_the_unicode_one_on_ascii_text(text):
 )
 def test_sentence_starts(text, starts):
     assert sentence_starts(text) == starts
+
+
+def test_words_are_letters_marks_and_numbers_for_every_code_point():
+    """Each code point alone is a word exactly when it is a letter, mark or number (this Python's Unicode)."""
+    import sys
+    import unicodedata
+
+    chars = [chr(c) for c in range(sys.maxunicode + 1)
+             if not 0xD800 <= c <= 0xDFFF and unicodedata.category(chr(c)) != "Cn"]
+    text = "\x00".join(chars)  # NUL is in no class: one test string per code point
+    words = [m.group() for m in word_re().finditer(text)]  # tokenize() would first fold "ʼ" into "'"
+    assert words == [c for c in chars if unicodedata.category(c)[0] in "LMN"]

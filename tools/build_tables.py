@@ -40,6 +40,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the checkout's respin: it owns the table format these files are in
+from respin.records import Entry  # noqa: E402
+from respin.tableformat import (  # noqa: E402
+    CONTEXT_KEYS, SpunIndex, TableError, fold, format_row, is_self_map, parse_context, parse_protected,
+    parse_table, parse_weight, row_identity, row_order,
+)
+
 SOURCE = ROOT / "wordlists" / "src" / "spinner-common.src.tsv"
 OUTPUT = ROOT / "wordlists" / "spinner-common.tsv"
 NAMES = ROOT / "wordlists" / "names.tsv"
@@ -53,7 +60,6 @@ TAGS = {
 }
 ALL_TAGS = {"VB", "VBZ", "VBD", "VBN", "VBG", "NN", "NNS", "JJ", "JJR", "JJS"}
 BASE_TAGS = {"VB", "NN", "JJ"}  # the lemma itself is the base form
-CONTEXT_KEYS = ("prev=", "next=", "before=", "after=", "case=")
 
 HEADER = """\
 # spinner-common.tsv: reverse-synonym table for the "news spinner" family
@@ -67,7 +73,7 @@ HEADER = """\
 """
 
 
-class SourceError(ValueError):
+class SourceError(TableError):
     """A malformed source row; the message starts with file:line."""
 
 
@@ -81,42 +87,16 @@ class SourceRow:
     tag_weights: dict
     head: int
     ohead: int
-    context: str
+    context: tuple[str, ...]
     where: str
 
 
-@dataclass(frozen=True)
-class OutRow:
-    spun: str
-    original: str
-    weight: float
-    context: str = ""
-
-    def line(self) -> str:
-        fields = [self.spun, self.original, format_weight(self.weight)]
-        if self.context:
-            fields.append(self.context)
-        return "\t".join(fields)
-
-
-def format_weight(weight: float) -> str:
-    text = f"{weight:.3f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
-
-
-def norm(text: str) -> str:
-    return " ".join(text.replace("\u2019", "'").lower().split())
-
-
 def _weight(text: str, what: str) -> float:
-    """A probability P(spun | original), in (0, 1]."""
+    """A probability P(spun | original), in (0, 1], as the table format has it."""
     try:
-        weight = float(text)
-    except ValueError:
-        raise SourceError(f"{what} {text!r} is not a number") from None
-    if not 0.0 < weight <= 1.0:
-        raise SourceError(f"{what} {weight} outside (0, 1]")
-    return weight
+        return parse_weight(text, what)
+    except TableError as exc:
+        raise SourceError(str(exc)) from None
 
 
 def parse_source(text: str, name: str = "source") -> list[SourceRow]:
@@ -159,7 +139,7 @@ def parse_source(text: str, name: str = "source") -> list[SourceRow]:
                 head = int(value)
             elif key == "ohead":
                 ohead = int(value)
-            elif option.startswith(CONTEXT_KEYS):
+            elif key in CONTEXT_KEYS:
                 context.append(option)
             else:
                 raise SourceError(f"{where}: unknown option {option!r}")
@@ -167,8 +147,11 @@ def parse_source(text: str, name: str = "source") -> list[SourceRow]:
             raise SourceError(f"{where}: forms=/w= need a POS that inflects")
         if not 1 <= head <= len(spun.split()) or not 1 <= ohead <= len(original.split()):
             raise SourceError(f"{where}: head/ohead outside the phrase")
-        rows.append(SourceRow(spun, original, weight, pos, forms, tag_weights, head, ohead,
-                              " ".join(context), where))
+        try:
+            context = parse_context(" ".join(context), where)
+        except TableError as exc:
+            raise SourceError(str(exc)) from None
+        rows.append(SourceRow(spun, original, weight, pos, forms, tag_weights, head, ohead, context, where))
     return rows
 
 
@@ -195,10 +178,10 @@ def inflect_phrase(phrase: str, head: int, tag: str) -> tuple[str, ...]:
     return tuple(" ".join(words[: head - 1] + [form] + words[head:]) for form in forms)
 
 
-def expand(row: SourceRow) -> list[OutRow]:
+def expand(row: SourceRow) -> list[Entry]:
     """The surface rows for one source row."""
     if row.pos == "PHRASE":
-        return [OutRow(row.spun, row.original, row.weight, row.context)]
+        return [Entry(row.spun, row.original, row.weight, row.context)]
     tags = row.forms if row.forms is not None else TAGS[row.pos]
     out = []
     for tag in tags:
@@ -213,77 +196,54 @@ def expand(row: SourceRow) -> list[OutRow]:
             # e.g. be/VBD -> ("was", "were"): pair the first forms only
             pairs = [(spun_forms[0], orig_forms[0])]
         for spun, original in pairs:
-            out.append(OutRow(spun, original, weight, row.context))
+            out.append(Entry(spun, original, weight, row.context))
     return out
 
 
-def build(rows: list[SourceRow]) -> list[OutRow]:
+def build(rows: list[SourceRow]) -> list[Entry]:
     """Expand, drop self-maps, merge duplicates (max weight), sort."""
-    best: dict[tuple[str, str, str], OutRow] = {}
+    best: dict[tuple, Entry] = {}
     for row in rows:
         for out in expand(row):
-            if norm(out.spun) == norm(out.original):
+            if is_self_map(out):
                 continue
-            key = (out.spun if "case=exact" in out.context else norm(out.spun), out.original, out.context)
+            key = row_identity(out)
             if key not in best or best[key].weight < out.weight:
                 best[key] = out
-    return sorted(best.values(), key=lambda r: (norm(r.spun), r.original.lower(), r.original, r.context))
+    return sorted(best.values(), key=row_order)
 
 
-def render(rows: list[OutRow]) -> str:
-    return HEADER + "\n" + "".join(r.line() + "\n" for r in rows)
+def render(rows: list[Entry], header: str = HEADER) -> str:
+    return header + "\n" + "".join(format_row(r) + "\n" for r in rows)
 
 
-def read_table_rows(path: Path) -> list[OutRow]:
-    rows = []
-    if not path.is_file():
-        return rows
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split("\t")
-        rows.append(OutRow(fields[0], fields[1], float(fields[2]), fields[3] if len(fields) > 3 else ""))
-    return rows
+def read_table_rows(path: Path) -> list[Entry]:
+    """The rows of a table file (none if there is no such file)."""
+    return parse_table(path.read_text(encoding="utf-8"), path.name) if path.is_file() else []
 
 
 def read_protected(path: Path) -> set[str]:
-    if not path.is_file():
-        return set()
-    phrases = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            phrases.add(norm(line))
-    return phrases
+    """The protected phrases (folded) of a protected-terms file (none if there is no such file)."""
+    return {" ".join(words) for words in parse_protected(path.read_text(encoding="utf-8"))} if path.is_file() else set()
 
 
-def spun_key(row: OutRow) -> str:
-    """The spun phrase as respin matches it: exact for ``case=exact`` rows, else normalised."""
-    if "case=exact" in row.context.split():
-        return " ".join(row.spun.replace("\u2019", "'").split())
-    return norm(row.spun)
-
-
-def problems(rows: list[OutRow], others: list[OutRow] = (), protected: set[str] = frozenset()) -> list[str]:
+def problems(rows: list[Entry], others: list[Entry] = (), protected: set[str] = frozenset()) -> list[str]:
     """Chains (across ``rows`` + ``others``), self-maps and protected spun forms in ``rows``.
 
-    A chain is a row whose original a second run could match again: a
-    normalised spun form equal to the normalised original, or a ``case=exact``
-    spun form equal to the original as written (the rule respin's own
-    ``tables check`` applies). Keep rows (original ``-``) restore nothing.
+    A chain is a row whose original a second run could match again (the
+    rule respin's own ``tables check`` applies). Keep rows (original ``-``)
+    restore nothing.
     """
     found = []
-    restoring = [r for r in [*rows, *others] if r.original != "-"]
-    plain = {norm(r.spun) for r in restoring if "case=exact" not in r.context.split()}
-    exact = {spun_key(r) for r in restoring if "case=exact" in r.context.split()}
+    index = SpunIndex((r, r) for r in [*rows, *others])
     for r in rows:
-        if r.original == "-":
+        if r.keeps:
             continue
-        if norm(r.spun) == norm(r.original):
+        if is_self_map(r):
             found.append(f"self-map: {r.spun!r}")
-        if norm(r.original) in plain or r.original.replace("\u2019", "'") in exact:
+        if r.original in index:
             found.append(f"chain: {r.spun!r} -> {r.original!r}, but {r.original!r} is itself a spun form")
-        if norm(r.spun) in protected:
+        if fold(r.spun) in protected:
             found.append(f"protected: {r.spun!r} is a protected term")
     return found
 
@@ -314,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     args.output.write_text(text, encoding="utf-8")
-    forms = {norm(r.spun) for r in rows}
+    forms = {fold(r.spun) for r in rows}
     print(f"wrote {args.output}: {len(rows)} rows, {len(forms)} spun forms", file=sys.stderr)
     return 0
 

@@ -39,7 +39,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_tables  # noqa: E402  (sibling build script)
+import build_tables  # noqa: E402  (sibling build script; it puts the checkout's respin on the path)
+from respin.records import Entry  # noqa: E402
+from respin.tableformat import SpunIndex, fold  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDNET_DIR = Path("/usr/share/wordnet")
@@ -227,17 +229,17 @@ def candidate_rows(
     for spun in sorted(by_spun):
         choices = sorted(by_spun[spun], key=lambda c: (-freq(c[0]), c[0]))[:max_originals]
         for original, weight, pos in choices:
-            rows.append(build_tables.SourceRow(spun, original, weight, pos, None, {}, 1, 1, "", "wordnet"))
+            rows.append(build_tables.SourceRow(spun, original, weight, pos, None, {}, 1, 1, (), "wordnet"))
     return rows
 
 
 def surface_rows(
     source_rows: list[build_tables.SourceRow],
-    default_rows: list[build_tables.OutRow] = (),
+    default_rows: list[Entry] = (),
     protected: set[str] = frozenset(),
     zipf: Callable[[str], float] | None = None,
     min_surface_zipf: float = MIN_SURFACE_ZIPF,
-) -> list[build_tables.OutRow]:
+) -> list[Entry]:
     """Inflect, then drop rare forms and whatever would chain, duplicate the defaults or touch protected terms."""
     rows = build_tables.build(source_rows)
     if zipf is not None:
@@ -245,27 +247,27 @@ def surface_rows(
             r for r in rows
             if all(zipf(w) >= min_surface_zipf for w in (*r.spun.split(), *r.original.split()))
         ]
-    default_spun = {build_tables.norm(r.spun) for r in default_rows if r.original != "-"}
-    default_originals = {build_tables.norm(r.original) for r in default_rows if r.original != "-"}
+    default_spun = {fold(r.spun) for r in default_rows if not r.keeps}
+    default_originals = {fold(r.original) for r in default_rows if not r.keeps}
     rows = [
         r for r in rows
-        if build_tables.norm(r.spun) not in default_spun  # the curated rows already cover it
-        and build_tables.norm(r.spun) not in default_originals  # would undo a curated fix
-        and build_tables.norm(r.original) not in default_spun  # would chain into the defaults
-        and build_tables.norm(r.spun) not in protected
+        if fold(r.spun) not in default_spun  # the curated rows already cover it
+        and fold(r.spun) not in default_originals  # would undo a curated fix
+        and fold(r.original) not in default_spun  # would chain into the defaults
+        and fold(r.spun) not in protected
     ]
     # Inflection can make new collisions ("saw" is a verb form and a noun):
     # drop rows whose original is a spun form until none is left.
     while True:
-        spun_forms = {build_tables.norm(r.spun) for r in rows}
-        kept = [r for r in rows if build_tables.norm(r.original) not in spun_forms]
+        spun_forms = SpunIndex((r, r) for r in rows)
+        kept = [r for r in rows if r.original not in spun_forms]
         if len(kept) == len(rows):
             return kept
         rows = kept
 
 
-def render(rows: list[build_tables.OutRow]) -> str:
-    return HEADER + "\n" + "".join(r.line() + "\n" for r in rows)
+def render(rows: list[Entry]) -> str:
+    return build_tables.render(rows, HEADER)
 
 
 def main(argv: list[str] | None = None) -> int:
