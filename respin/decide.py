@@ -298,7 +298,7 @@ def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) 
     keep = slot.options[0]
     entry = option.entry
     evidence = [
-        f"table {entry.source}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})",
+        f"{_origin(entry)}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})",
         f"language model {choice.lm_gain:+.2f}",
         f"document spin prior {setting.prior:+.2f}",
     ]
@@ -326,6 +326,11 @@ def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) 
         applied=choice.applied,
         alternatives=choice.alternatives,
     )
+
+
+def _origin(entry) -> str:
+    """Where an entry comes from: a table row, or the reference's own words."""
+    return entry.source if entry.source.startswith("reference alignment") else f"table {entry.source}"
 
 
 def _repair_article(text: str, article: Token, candidate: Candidate, after: str) -> tuple[int, str, str]:

@@ -1,16 +1,29 @@
 """Reference articles: a clean text on the same story as extra evidence.
 
 A restoration that puts back a word the reference uses in the matching
-sentence (found with rapidfuzz) is far more likely right; one that only
-exists in the thesaurus is not. Evidence is additive log10 odds, and every
-bonus carries a sentence saying where it came from.
+sentence is far more likely right; one that only exists in the thesaurus is
+not. Evidence is additive log10 odds, and every bonus carries a sentence
+saying where it came from.
+
+Each sentence of the text is aligned with a reference sentence in one of two
+strengths. A *close* match shares most of its words in order (word-level
+similarity, found with rapidfuzz): the reference is the article the text was
+spun from, or a copy of it. Then the words that differ are the spinner's
+work, and :func:`with_reference_candidates` proposes the reference's words
+there as candidates (stage 2), while table candidates on words the reference
+confirms are dropped. A *loose* match (a different article on the same
+story) only supports the restorations the tables propose.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .lm import lm_words
+from .records import Candidate, Entry, Token
+from .tables import Tables
 from .tokens import tokenize
 
 # log10 bonuses; a matching sentence is much stronger evidence than the
@@ -19,45 +32,117 @@ ALIGNED_BIGRAM = 2.0
 ALIGNED_WORD = 1.0
 ANY_BIGRAM = 0.6
 ANY_WORD = 0.2
+# In a close match, words with the same neighbours on both sides as in the
+# reference sentence stand exactly where the reference has them.
+CLOSE_PLACE = 3.0
 # rapidfuzz token_sort_ratio (0–100) above which two sentences are "the same"
 ALIGN_CUTOFF = 60.0
 # ...and by this much more than the runner-up: unrelated sentences of a
 # same-topic article reach 60–66 by chance.
 ALIGN_LEAD = 10.0
+# Word-level similarity (rapidfuzz Indel ratio over word sequences, 0–100)
+# from which a reference sentence is the one the text's sentence was spun
+# from. Measured on seed 000 against its hand restoration: spun sentences
+# score 42–100 (the seed spinner swaps a third of the words); against seed
+# 002, another article on the same story, no sentence scores above 30.
+CLOSE_CUTOFF = 40.0
+# ...sharing at least this many words (a two-word sentence matches by chance).
+CLOSE_MIN_SHARED = 3
+# The longest runs of words the alignment proposes as one spin: spinners
+# write a phrase for a word ("were able to" → "had been in a position to").
+MAX_SPUN_SPAN = 6
+MAX_ORIGINAL_SPAN = 4
+# A close match has no other difference than swapped runs and words the
+# spinner added or dropped, at most this many in a row ("brand new" for
+# "new"). Editors add or cut clauses: a related sentence of another article
+# on the same story (seed 001 against 002) differs by 4 words and more.
+MAX_INDEL = 2
+
+# The channel weight P(spun | original) of an aligned pair, by what relates
+# the two: a table lists it, one is an inflection or a known rewrite of the
+# other, or it is just a short run the reference has in the same place.
+ALIGNED_WEIGHTS = {"table": 0.8, "inflection": 0.5, "rewrite": 0.5, "aligned": 0.3}
+
+_NUMBER_WORDS = {
+    word: str(n)
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_DIGITS = re.compile(r"\d")
+
+
+class Alignment(NamedTuple):
+    """The reference sentence a text sentence matches, and how closely."""
+
+    index: int  # into Reference.sentences
+    close: bool  # the same sentence, spun; False: only a sentence on the same subject
+    score: float
 
 
 @dataclass
 class Reference:
-    sentences: list[list[str]]
+    sentences: list[list[str]]  # each reference sentence in LM words
     joined: list[str]
     words: set[str]
     bigrams: set[tuple[str, str]]
-    _alignment: dict[str, int | None] = field(default_factory=dict)
+    texts: tuple[str, ...] = ()
+    # each sentence's tokens and the index of the text they are from
+    tokens: list[tuple[int, list[Token]]] = field(default_factory=list)
+    _ids: dict[str, int] = field(default_factory=dict)  # LM word -> number, for word-level matching
+    _encoded: list[list[int]] = field(default_factory=list)
+    _alignment: dict[str, Alignment | None] = field(default_factory=dict)
 
-    def align(self, sentence_words: list[str]) -> int | None:
-        """Index of the reference sentence that matches, or None."""
+    def align(self, sentence_words: list[str]) -> Alignment | None:
+        """The reference sentence that matches ``sentence_words`` (LM words), or None."""
         query = " ".join(sentence_words)
         if query not in self._alignment:
-            from rapidfuzz import fuzz, process
-
-            found = process.extract(query, self.joined, scorer=fuzz.token_sort_ratio, limit=2)
-            best = found[0] if found and found[0][1] >= ALIGN_CUTOFF else None
-            if best and len(found) > 1 and best[1] - found[1][1] < ALIGN_LEAD:
-                best = None  # two sentences match about as well: neither is "the" sentence
-            self._alignment[query] = best[2] if best else None
+            self._alignment[query] = self._close_match(sentence_words) or self._loose_match(query)
         return self._alignment[query]
 
-    def support(self, words: list[str], before: str, after: str, aligned: int | None) -> tuple[float, str]:
+    def _close_match(self, sentence_words: list[str]) -> Alignment | None:
+        from rapidfuzz import fuzz, process
+
+        if len(sentence_words) < CLOSE_MIN_SHARED:
+            return None
+        encoded = [self._ids.get(word, -1) for word in sentence_words]  # -1: in no reference sentence
+        found = process.extract(encoded, self._encoded, scorer=fuzz.ratio, limit=2, score_cutoff=CLOSE_CUTOFF)
+        if not found:
+            return None
+        best = found[0]
+        if len(found) > 1 and best[1] - found[1][1] < ALIGN_LEAD and self.joined[found[1][2]] != self.joined[best[2]]:
+            return None  # two different sentences match about as well: neither is "the" sentence
+        shared = best[1] / 200 * (len(encoded) + len(self._encoded[best[2]]))
+        if shared < CLOSE_MIN_SHARED - 0.01:
+            return None
+        if not all(_spinner_sized(*op) for op in word_opcodes(sentence_words, self.sentences[best[2]])):
+            return None  # words added or dropped, or a long rewrite: an editor's work, not a spinner's
+        return Alignment(best[2], True, best[1])
+
+    def _loose_match(self, query: str) -> Alignment | None:
+        from rapidfuzz import fuzz, process
+
+        found = process.extract(query, self.joined, scorer=fuzz.token_sort_ratio, limit=2)
+        best = found[0] if found and found[0][1] >= ALIGN_CUTOFF else None
+        if best and len(found) > 1 and best[1] - found[1][1] < ALIGN_LEAD:
+            return None  # two sentences match about as well: neither is "the" sentence
+        return Alignment(best[2], False, best[1]) if best else None
+
+    def support(self, words: list[str], before: str, after: str, aligned: Alignment | None) -> tuple[float, str]:
         """log10 support for ``words`` standing between ``before`` and ``after``."""
         phrase = " ".join(words)
         pairs = {(before, words[0]), (words[-1], after)} if words else set()
         if aligned is not None:
-            sentence = self.sentences[aligned]
+            sentence = self.sentences[aligned.index]
             sentence_pairs = set(zip(sentence, sentence[1:]))
+            where = f"reference sentence {aligned.index + 1}"
+            if aligned.close and words and _stands_between(sentence, words, before, after):
+                return CLOSE_PLACE, f"{where} (the same sentence) has {phrase!r} in the same place"
             if pairs & sentence_pairs:
-                return ALIGNED_BIGRAM, f"reference sentence {aligned + 1} has {phrase!r} in the same place"
+                return ALIGNED_BIGRAM, f"{where} has {phrase!r} in the same place"
             if set(words) <= set(sentence):
-                return ALIGNED_WORD, f"reference sentence {aligned + 1} uses {phrase!r}"
+                return ALIGNED_WORD, f"{where} uses {phrase!r}"
         if pairs & self.bigrams:
             return ANY_BIGRAM, f"reference uses {phrase!r} next to the same word"
         if words and set(words) <= self.words:
@@ -65,22 +150,228 @@ class Reference:
         return 0.0, ""
 
 
+def _stands_between(sentence: list[str], words: list[str], before: str, after: str) -> bool:
+    """Whether ``sentence`` (with its start and end marks) has ``before words after`` in a row."""
+    from .lm import SENTENCE_END, SENTENCE_START
+
+    marked = [SENTENCE_START, *sentence, SENTENCE_END]
+    run = [before, *words, after]
+    n = len(run)
+    return any(marked[i : i + n] == run for i in range(len(marked) - n + 1) if marked[i] == before)
+
+
 def build_reference(texts: list[str] | tuple[str, ...]) -> Reference | None:
     """Index reference texts by sentence; ``None`` when there are none."""
     if not texts:
         return None
     sentences: list[list[str]] = []
-    for text in texts:
-        current: list[str] = []
-        current_id = None
-        for token in tokenize(text):
-            if token.sentence != current_id and current:
-                sentences.append(current)
-                current = []
-            current_id = token.sentence
-            current += lm_words(token.norm)
-        if current:
-            sentences.append(current)
+    sentence_tokens: list[tuple[int, list[Token]]] = []
+    for number, text in enumerate(texts):
+        for group in sentence_groups(tokenize(text)):
+            sentences.append([w for token in group for w in lm_words(token.norm)])
+            sentence_tokens.append((number, group))
     words = {w for s in sentences for w in s}
     bigrams = {pair for s in sentences for pair in zip(s, s[1:])}
-    return Reference(sentences, [" ".join(s) for s in sentences], words, bigrams)
+    ids = {word: n for n, word in enumerate(sorted(words))}
+    encoded = [[ids[w] for w in s] for s in sentences]
+    return Reference(sentences, [" ".join(s) for s in sentences], words, bigrams, tuple(texts), sentence_tokens,
+                     ids, encoded)
+
+
+def sentence_groups(tokens: list[Token]) -> list[list[Token]]:
+    """The tokens of a text, one list per sentence."""
+    groups: list[list[Token]] = []
+    current_id = None
+    for token in tokens:
+        if token.sentence != current_id:
+            groups.append([])
+            current_id = token.sentence
+        groups[-1].append(token)
+    return groups
+
+
+# --- stage 2: candidates the reference proposes ---------------------------------------------
+
+
+def with_reference_candidates(
+    text: str, tokens: list[Token], candidates: list[Candidate], reference: Reference, tables: Tables
+) -> list[Candidate]:
+    """The table candidates merged with those the reference's close sentences propose.
+
+    In a sentence that closely matches a reference sentence, a short run of
+    words that differs from the reference's words at the same place becomes
+    a candidate restoring them (a table candidate on the same span keeps its
+    options too); table candidates on words the reference has unchanged are
+    dropped: the clean sentence says they are not spun.
+    """
+    proposed: list[Candidate] = []
+    confirmed: set[int] = set()  # token indices the reference has as they are
+    offset = 0
+    for group in sentence_groups(tokens):
+        words = [w for token in group for w in lm_words(token.norm)]
+        alignment = reference.align(words)
+        if alignment is not None and alignment.close:
+            found, same = _aligned_spans(text, tokens, offset, group, alignment, reference, tables)
+            proposed += found
+            confirmed |= same
+        offset += len(group)
+    if not proposed and not confirmed:
+        return candidates
+    return _merge(candidates, proposed, confirmed)
+
+
+def _aligned_spans(
+    text: str,
+    tokens: list[Token],
+    offset: int,
+    group: list[Token],
+    alignment: Alignment,
+    reference: Reference,
+    tables: Tables,
+) -> tuple[list[Candidate], set[int]]:
+    """Candidates where a sentence differs from its close reference sentence, and the tokens it shares."""
+    from .candidates import _article_before, _joined_plainly, _with_gaps, apply_case
+
+    source, ref_group = reference.tokens[alignment.index]
+    ref_text = reference.texts[source]
+    found: list[Candidate] = []
+    same: set[int] = set()
+    for tag, i1, i2, j1, j2 in word_opcodes([t.norm for t in group], [t.norm for t in ref_group]):
+        if tag == "equal":
+            same.update(range(offset + i1, offset + i2))
+            continue
+        if tag != "replace" or i2 - i1 > MAX_SPUN_SPAN or j2 - j1 > MAX_ORIGINAL_SPAN:
+            continue
+        first, last = offset + i1, offset + i2 - 1
+        spun_words = [t.norm for t in group[i1:i2]]
+        ref_tokens = ref_group[j1:j2]
+        ref_words = [t.norm for t in ref_tokens]
+        kind = spin_kind(spun_words, ref_words, tables)
+        if kind is None or not _joined_plainly(text, tokens, first, last):
+            continue
+        if not _joined_plainly(ref_text, ref_group, j1, j2 - 1):
+            continue
+        spun = text[tokens[first].start : tokens[last].end]
+        plain = " ".join(spun.split())
+        original = " ".join(ref_text[t.start : t.end] for t in ref_tokens)
+        if j1 == 0 and original[:1].isupper() and original[1:2].islower():
+            original = original[:1].lower() + original[1:]  # capitalized only as the reference's first word
+        restored = apply_case(original, plain)
+        if i1 == 0 and plain[:1].isupper() and restored[:1].islower():
+            restored = restored[:1].upper() + restored[1:]  # the text's sentence starts here
+        gaps = [text[tokens[k - 1].end : tokens[k].start] for k in range(first + 1, last + 1)]
+        if any(gap != " " for gap in gaps):
+            restored = _with_gaps(restored, gaps)
+        if restored == spun:
+            continue
+        where = f"reference {source + 1}, sentence {alignment.index + 1}" if len(reference.texts) > 1 else (
+            f"reference sentence {alignment.index + 1}")
+        entry = Entry(plain, original, ALIGNED_WEIGHTS[kind], (), f"reference alignment ({kind}), {where}")
+        found.append(Candidate(first, last, tokens[first].start, tokens[last].end, spun, ((restored, entry),),
+                               _article_before(text, tokens, first)))
+    return found, same
+
+
+def word_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes turning the words ``a`` into ``b`` (longest common subsequence).
+
+    rapidfuzz computes them in C, ten times faster than difflib; a run of
+    insertions and deletions between two equal stretches becomes one "replace".
+    """
+    from rapidfuzz.distance import Indel
+
+    merged: list[tuple[str, int, int, int, int]] = []
+    for op in Indel.opcodes(a, b):
+        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
+        if tag != "equal" and merged and merged[-1][0] != "equal":
+            _, i1, _, j1, _ = merged.pop()
+        if tag != "equal":
+            tag = "replace" if i2 > i1 and j2 > j1 else ("delete" if i2 > i1 else "insert")
+        merged.append((tag, i1, i2, j1, j2))
+    return merged
+
+
+def _spinner_sized(tag: str, i1: int, i2: int, j1: int, j2: int) -> bool:
+    """Whether one difference between a sentence and its reference is as small as a spinner's."""
+    if tag in ("insert", "delete"):
+        return max(i2 - i1, j2 - j1) <= MAX_INDEL
+    return tag == "equal" or (i2 - i1 <= MAX_SPUN_SPAN + MAX_INDEL and j2 - j1 <= MAX_ORIGINAL_SPAN + MAX_INDEL)
+
+
+def spin_kind(spun: list[str], original: list[str], tables: Tables) -> str | None:
+    """What makes ``spun`` plausible as a spinner's rewrite of ``original`` (normalized words), or None.
+
+    >>> from respin.tables import build_tables
+    >>> none = build_tables([], [], "")
+    >>> spin_kind(["4"], ["four"], none), spin_kind(["talked"], ["talks"], none)
+    ('rewrite', 'inflection')
+    >>> spin_kind(["12"], ["13"], none), spin_kind(["mentioned"], ["said"], none)
+    (None, 'aligned')
+    """
+    spun_digits = any(_DIGITS.search(w) for w in spun)
+    original_digits = any(_DIGITS.search(w) for w in original)
+    if spun_digits or original_digits:
+        as_digits = [_NUMBER_WORDS.get(w, w) for w in spun], [_NUMBER_WORDS.get(w, w) for w in original]
+        return "rewrite" if as_digits[0] == as_digits[1] else None  # another figure is another fact
+    if _in_tables(spun, original, tables):
+        return "table"
+    if [w.replace("'", "") for w in spun] == [w.replace("'", "") for w in original] or (
+        "".join(spun).replace("n't", "not") == "".join(original).replace("n't", "not")
+    ):
+        return "rewrite"
+    if len(spun) == len(original) and all(_same_stem(a, b) for a, b in zip(spun, original)):
+        return "inflection"
+    return "aligned"
+
+
+def _in_tables(spun: list[str], original: list[str], tables: Tables) -> bool:
+    wanted = " ".join(original)
+    for length, phrases in tables.by_length.get(spun[0], ()):
+        if length == len(spun):
+            entries = phrases.get(tuple(spun), ())
+            return any(entry.original.lower() == wanted for entry in entries)
+    return False
+
+
+_SUFFIXES = ("ing", "ed", "es", "s", "d", "er", "est", "ly")
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _same_stem(a: str, b: str) -> bool:
+    return a == b or _stem(a) == _stem(b) or (len(a) > 4 and len(b) > 4 and a[:5] == b[:5])
+
+
+def _merge(candidates: list[Candidate], proposed: list[Candidate], confirmed: set[int]) -> list[Candidate]:
+    """Table and reference candidates, non-overlapping, in text order.
+
+    A reference candidate wins over the table candidates it overlaps (taking
+    their options when it has their span); a table candidate whose words the
+    reference confirms is dropped.
+    """
+    by_span = {(c.first, c.last): c for c in candidates}
+    taken: set[int] = set()
+    merged: list[Candidate] = []
+    for candidate in proposed:
+        table = by_span.get((candidate.first, candidate.last))
+        if table is not None:
+            ours = {restored.lower() for restored, _ in candidate.originals}
+            extra = tuple(option for option in table.originals if option[0].lower() not in ours)
+            candidate = candidate._replace(originals=candidate.originals + extra)
+        merged.append(candidate)
+        taken.update(range(candidate.first, candidate.last + 1))
+    for candidate in candidates:
+        span = range(candidate.first, candidate.last + 1)
+        if taken.isdisjoint(span) and not confirmed.issuperset(span):
+            merged.append(candidate)
+    merged.sort(key=lambda c: c.first)
+    # An "a"/"an" that a candidate before it spans belongs to that phrase.
+    for k in range(1, len(merged)):
+        if merged[k].article >= 0 and merged[k].article <= merged[k - 1].last:
+            merged[k] = merged[k]._replace(article=-1)
+    return merged
