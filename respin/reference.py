@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import NamedTuple
 
+from .candidates import _article_before, _joined_plainly, _with_gaps, apply_case
 from .lm import lm_words
 from .records import Candidate, Entry, Token
 from .tables import Tables
@@ -79,6 +81,7 @@ class Alignment(NamedTuple):
     index: int  # into Reference.sentences
     close: bool  # the same sentence, spun; False: only a sentence on the same subject
     score: float
+    opcodes: tuple = ()  # of a close match: word_opcodes from the sentence's LM words to the reference's
 
 
 @dataclass
@@ -90,23 +93,34 @@ class Reference:
     texts: tuple[str, ...] = ()
     # each sentence's tokens and the index of the text they are from
     tokens: list[tuple[int, list[Token]]] = field(default_factory=list)
-    _ids: dict[str, int] = field(default_factory=dict)  # LM word -> number, for word-level matching
-    _encoded: list[list[int]] = field(default_factory=list)
+    # Each reference word as one character, and each sentence as a string of
+    # them: rapidfuzz compares strings far faster than lists of words.
+    _codes: dict[str, str] = field(default_factory=dict)
+    _encoded: list[str] = field(default_factory=list)
+    _sorted: list[str] = field(default_factory=list)  # each sentence's words in order, for token_sort_ratio
     _alignment: dict[str, Alignment | None] = field(default_factory=dict)
+    _close: dict[str, Alignment | None] = field(default_factory=dict)
 
     def align(self, sentence_words: list[str]) -> Alignment | None:
         """The reference sentence that matches ``sentence_words`` (LM words), or None."""
         query = " ".join(sentence_words)
         if query not in self._alignment:
-            self._alignment[query] = self._close_match(sentence_words) or self._loose_match(query)
+            self._alignment[query] = self.close_match(sentence_words) or self._loose_match(sentence_words)
         return self._alignment[query]
+
+    def close_match(self, sentence_words: list[str]) -> Alignment | None:
+        """The reference sentence ``sentence_words`` was spun from, or None."""
+        query = " ".join(sentence_words)
+        if query not in self._close:
+            self._close[query] = self._close_match(sentence_words)
+        return self._close[query]
 
     def _close_match(self, sentence_words: list[str]) -> Alignment | None:
         from rapidfuzz import fuzz, process
 
         if len(sentence_words) < CLOSE_MIN_SHARED:
             return None
-        encoded = [self._ids.get(word, -1) for word in sentence_words]  # -1: in no reference sentence
+        encoded = "".join([self._codes.get(word, _UNKNOWN) for word in sentence_words])
         found = process.extract(encoded, self._encoded, scorer=fuzz.ratio, limit=2, score_cutoff=CLOSE_CUTOFF)
         if not found:
             return None
@@ -116,14 +130,17 @@ class Reference:
         shared = best[1] / 200 * (len(encoded) + len(self._encoded[best[2]]))
         if shared < CLOSE_MIN_SHARED - 0.01:
             return None
-        if not all(_spinner_sized(*op) for op in word_opcodes(sentence_words, self.sentences[best[2]])):
+        opcodes = word_opcodes(encoded, self._encoded[best[2]])
+        if not all(_spinner_sized(*op) for op in opcodes):
             return None  # words added or dropped, or a long rewrite: an editor's work, not a spinner's
-        return Alignment(best[2], True, best[1])
+        return Alignment(best[2], True, best[1], tuple(opcodes))
 
-    def _loose_match(self, query: str) -> Alignment | None:
+    def _loose_match(self, sentence_words: list[str]) -> Alignment | None:
         from rapidfuzz import fuzz, process
 
-        found = process.extract(query, self.joined, scorer=fuzz.token_sort_ratio, limit=2)
+        # token_sort_ratio, with the reference's side sorted once, not at every comparison
+        query = " ".join(sorted(sentence_words))
+        found = process.extract(query, self._sorted, scorer=fuzz.ratio, limit=2)
         best = found[0] if found and found[0][1] >= ALIGN_CUTOFF else None
         if best and len(found) > 1 and best[1] - found[1][1] < ALIGN_LEAD:
             return None  # two sentences match about as well: neither is "the" sentence
@@ -172,10 +189,18 @@ def build_reference(texts: list[str] | tuple[str, ...]) -> Reference | None:
             sentence_tokens.append((number, group))
     words = {w for s in sentences for w in s}
     bigrams = {pair for s in sentences for pair in zip(s, s[1:])}
-    ids = {word: n for n, word in enumerate(sorted(words))}
-    encoded = [[ids[w] for w in s] for s in sentences]
+    codes = {word: _code(n) for n, word in enumerate(sorted(words))}
+    encoded = ["".join([codes[w] for w in s]) for s in sentences]
     return Reference(sentences, [" ".join(s) for s in sentences], words, bigrams, tuple(texts), sentence_tokens,
-                     ids, encoded)
+                     codes, encoded, [" ".join(sorted(s)) for s in sentences])
+
+
+def _code(number: int) -> str:
+    """The character standing for word ``number`` (skipping the surrogates, which are not characters)."""
+    return chr(0x100 + number if 0x100 + number < 0xD800 else 0x900 + number)
+
+
+_UNKNOWN = "\x01"  # a word no reference sentence has
 
 
 def sentence_groups(tokens: list[Token]) -> list[list[Token]]:
@@ -209,8 +234,8 @@ def with_reference_candidates(
     offset = 0
     for group in sentence_groups(tokens):
         words = [w for token in group for w in lm_words(token.norm)]
-        alignment = reference.align(words)
-        if alignment is not None and alignment.close:
+        alignment = reference.close_match(words)
+        if alignment is not None:
             found, same = _aligned_spans(text, tokens, offset, group, alignment, reference, tables)
             proposed += found
             confirmed |= same
@@ -230,13 +255,16 @@ def _aligned_spans(
     tables: Tables,
 ) -> tuple[list[Candidate], set[int]]:
     """Candidates where a sentence differs from its close reference sentence, and the tokens it shares."""
-    from .candidates import _article_before, _joined_plainly, _with_gaps, apply_case
-
     source, ref_group = reference.tokens[alignment.index]
     ref_text = reference.texts[source]
     found: list[Candidate] = []
     same: set[int] = set()
-    for tag, i1, i2, j1, j2 in word_opcodes([t.norm for t in group], [t.norm for t in ref_group]):
+    lm_lengths = (alignment.opcodes[-1][2], alignment.opcodes[-1][4]) if alignment.opcodes else None
+    if lm_lengths == (len(group), len(ref_group)):
+        opcodes = alignment.opcodes  # a word per token on both sides: the LM words' opcodes are the tokens'
+    else:
+        opcodes = word_opcodes([t.norm for t in group], [t.norm for t in ref_group])
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             same.update(range(offset + i1, offset + i2))
             continue
@@ -272,7 +300,7 @@ def _aligned_spans(
     return found, same
 
 
-def word_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+def word_opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
     """difflib-style opcodes turning the words ``a`` into ``b`` (longest common subsequence).
 
     rapidfuzz computes them in C, ten times faster than difflib; a run of
