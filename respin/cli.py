@@ -22,7 +22,9 @@ LAZY_COMMANDS = {
     "check": "respin.check:check_command",
     "diff": "respin.review:diff_command",
     "eval": "respin.evaluate:eval_command",
+    "index": "respin.matchcli:index_command",
     "learn": "respin.learn:learn_command",
+    "match": "respin.matchcli:match_command",
     "review": "respin.review:review_command",
     "tables": "respin.tablecli:tables_command",
 }
