@@ -108,6 +108,15 @@ def fix_options(function: Callable) -> Callable:
     return function
 
 
+def reference_dir_option(function: Callable) -> Callable:
+    """``--reference-dir DIR`` (fix, batch, diff, review): each input's reference found by 'respin match'."""
+    return click.option(
+        "--reference-dir", "reference_dir", type=click.Path(exists=True),
+        help="A folder of clean articles (or an index of one, from 'respin index build'): each input's "
+             "reference is the article it was copied from, found there by 'respin match' (none if absent).",
+    )(function)
+
+
 def _remember(ctx: click.Context, param: click.Parameter, value) -> None:
     ctx.meta[f"respin.{param.name}"] = value
 
@@ -152,9 +161,10 @@ def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any fix would be made.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for a long text (256 kB and more; same result).  [default: CPUs]")
+@reference_dir_option
 @fix_options
 def fix_command(files, output, in_place, output_format, check, jobs, references, tables, threshold,
-                no_builtin_tables, verbose):
+                no_builtin_tables, verbose, reference_dir=None):
     """Restore FILE (or stdin, for no FILE or -) and write it to stdout.
 
     With --format json, prints {"text": ..., "fixes": [{"start", "end",
@@ -187,8 +197,16 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
         # input or a crash on a later file leaves the earlier ones untouched.
         workers = jobs or available_cpus()
         # No output of fix shows near misses: don't build them.
+        if reference_dir:
+            from .matchcli import references_for
+
+            references_of = {name: references_for(name, text, reference_texts, reference_dir)
+                             for name, text in texts.items()}
+        else:
+            references_of = dict.fromkeys(texts, reference_texts)
         results = {
-            name: fix(text, reference_texts, config, jobs=workers, near_misses=False) for name, text in texts.items()
+            name: fix(text, references_of[name], config, jobs=workers, near_misses=False)
+            for name, text in texts.items()
         }
         changed = any(result.changed for result in results.values())
         for name, result in results.items():

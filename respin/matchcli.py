@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
-
 import click
 
 from . import exitcodes
@@ -97,15 +95,6 @@ def index_build_command(paths, output, verbose):
 # --- --reference-dir, for fix, batch, diff and review ---------------------------------------
 
 
-def reference_dir_option(function: Callable) -> Callable:
-    """``--reference-dir DIR``: each input's reference is its source, found in DIR by match."""
-    return click.option(
-        "--reference-dir", "reference_dir", type=click.Path(exists=True),
-        help="A folder of clean articles (or an index of one): each input's reference is the article "
-             "'respin match' finds it was copied from, if any.",
-    )(function)
-
-
 def references_for(name: str, text: str, references: tuple[str, ...], reference_dir: str | None,
                    quiet: bool = False) -> tuple[str, ...]:
     """The reference texts for one input: the --reference ones plus its source from --reference-dir."""
@@ -126,16 +115,35 @@ def find_reference(text: str, reference_dir: str) -> str | None:
     """The path of ``text``'s source in ``reference_dir`` (a folder or an index), or None."""
     from .match import find_source
 
-    return find_source(text, _pool(os.path.abspath(reference_dir))).path
+    return find_source(text, _pool(reference_dir)).path
 
 
 _pools: dict[str, object] = {}
 
 
+def prepare_pool(path: str) -> None:
+    """Index a --reference-dir now (in a batch's parent process, which its workers fork from)."""
+    _pool(path)
+
+
+def pool_signature(path: str) -> str:
+    """What a --reference-dir's matches depend on: its files' names, sizes and modification times."""
+    import hashlib
+
+    from .match import pool_files
+
+    digest = hashlib.sha256(b"reference-dir")
+    for file in pool_files([path]) if os.path.isdir(path) else [path]:
+        stat = os.stat(file)
+        digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
 def _pool(path: str):
     """The pool of a --reference-dir, indexed once per process."""
-    if path not in _pools:
+    key = os.path.abspath(path)
+    if key not in _pools:
         from .match import open_pool
 
-        _pools[path] = open_pool(path)
-    return _pools[path]
+        _pools[key] = open_pool(path)
+    return _pools[key]
