@@ -164,15 +164,19 @@ class IndexPool:
                 raise InputError(f"{path}: not a respin index (build one with 'respin index build')")
             try:
                 header_size = int.from_bytes(file.read(8), "little")
+                if header_size > os.fstat(file.fileno()).st_size:
+                    raise ValueError("cut short")
                 header = json.loads(file.read(header_size))
+                if header.get("sample") != SAMPLE or header.get("version") != 1:
+                    raise InputError(f"{path}: made by another version of respin; build it again")
                 self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            except (ValueError, OSError) as exc:
+                start, count = header["keys_at"], header["keys"]
+                if start + 8 * count > len(self._map) or len(header["paths"]) >= MAX_INDEX_DOCS:
+                    raise ValueError("cut short")
+            except (ValueError, OSError, KeyError, TypeError, AttributeError) as exc:
                 raise InputError(f"{path}: a damaged respin index ({exc})") from None
-        if header.get("sample") != SAMPLE or header.get("version") != 1:
-            raise InputError(f"{path}: made by another version of respin; build it again")
         self.paths = header["paths"]
-        start = header["keys_at"]
-        self._keys = memoryview(self._map)[start : start + 8 * header["keys"]].cast("Q")
+        self._keys = memoryview(self._map)[start : start + 8 * count].cast("Q")
 
     def documents_with(self, fingerprint: int) -> Sequence[int]:
         low = (fingerprint >> DOC_BITS) << DOC_BITS
