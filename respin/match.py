@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from .textio import InputError, read_text
+from .records import Token
 from .tokens import tokenize
 
 # Function words: what a spinner leaves in place around the words it swaps.
@@ -95,7 +96,7 @@ class Pool(Protocol):
     def documents_with(self, fingerprint: int) -> Sequence[int]: ...
 
 
-def skeleton(text: str) -> list[tuple[int, str]]:
+def skeleton(text: str, tokens: list[Token] | None = None) -> list[tuple[int, str]]:
     """The words of ``text`` a spinner leaves, each with its sentence number; "*" for the others.
 
     >>> [w for _, w in skeleton("In Brussels, NATO leaders said on Wednesday that 40 allies agreed.")]
@@ -103,7 +104,7 @@ def skeleton(text: str) -> list[tuple[int, str]]:
     """
     words: list[tuple[int, str]] = []
     sentence = -1
-    for token in tokenize(text):
+    for token in tokenize(text) if tokens is None else tokens:
         norm = token.norm
         if norm[:1].isdigit():
             word = "#" + norm
@@ -123,9 +124,9 @@ def _hash(shingle: str) -> int:
     return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
 
 
-def fingerprints(text: str) -> list[int]:
-    """The sampled fingerprints of ``text``, sorted, each once."""
-    words = skeleton(text)
+def fingerprints(text: str, tokens: list[Token] | None = None) -> list[int]:
+    """The sampled fingerprints of ``text`` (whose tokens may be given), sorted, each once."""
+    words = skeleton(text, tokens)
     shingles: set[str] = set()
     for i in range(len(words) - SHINGLE_WORDS + 1):
         window = words[i : i + SHINGLE_WORDS]
@@ -221,23 +222,30 @@ def open_pool(path: str) -> Pool:
 
 
 def build_index(paths: Sequence[str], output: str) -> int:
-    """Write an index of the documents at ``paths`` to ``output`` (atomically); returns how many.
+    """Write an index of the documents at ``paths`` (files and folders) to ``output``; returns how many."""
+    files = [os.path.abspath(p) for p in pool_files(paths)]
+    return write_index(_fingerprint_files(files), output)
+
+
+def write_index(documents: Iterable[tuple[str, Sequence[int]]], output: str) -> int:
+    """Write an index of ``(path, fingerprints)`` to ``output`` (atomically); returns how many documents.
 
     Keys (a fingerprint's top 40 bits and a document number) are gathered in
     a compact array, then sorted in 256 slices by their top byte, so memory
     stays about 8 bytes per fingerprint kept (~150 per article).
     """
-    files = [os.path.abspath(p) for p in pool_files(paths)]
-    if len(files) >= MAX_INDEX_DOCS:
-        raise InputError(f"{len(files)} documents: an index holds at most {MAX_INDEX_DOCS - 1}; build several")
     slices = [array("Q") for _ in range(256)]
     mask = ~(MAX_INDEX_DOCS - 1) & 0xFFFFFFFFFFFFFFFF
-    for number, (_, prints) in enumerate(_fingerprint_files(files)):
+    paths: list[str] = []
+    for number, (path, prints) in enumerate(documents):
+        if number >= MAX_INDEX_DOCS - 1:
+            raise InputError(f"an index holds at most {MAX_INDEX_DOCS - 1} documents; build several")
+        paths.append(path)
         for fingerprint in prints:
             key = (fingerprint & mask) | number
             slices[key >> 56].append(key)
     keys = sum(len(s) for s in slices)
-    header = {"version": 1, "sample": SAMPLE, "paths": files, "keys": keys}
+    header = {"version": 1, "sample": SAMPLE, "paths": paths, "keys": keys}
     # The keys start at a multiple of 8 after the header, whose own length says where.
     body = json.dumps(header | {"keys_at": 0}).encode()
     keys_at = -(-(len(INDEX_MAGIC) + 8 + len(body) + 32) // 8) * 8
@@ -252,7 +260,7 @@ def build_index(paths: Sequence[str], output: str) -> int:
             del part[:]
 
     _write_atomically(output, chunks())
-    return len(files)
+    return len(paths)
 
 
 def _write_atomically(path: str, chunks: Iterable[bytes]) -> None:
@@ -278,7 +286,8 @@ def _write_atomically(path: str, chunks: Iterable[bytes]) -> None:
 
 def find_source(text: str, pool: Pool, cut: float = MATCH_CUT) -> Match:
     """The document of ``pool`` that ``text`` was copied (and maybe spun) from, if any."""
-    prints = fingerprints(text)
+    tokens = tokenize(text)
+    prints = fingerprints(text, tokens)
     votes: Counter[int] = Counter()
     counted = 0
     for fingerprint in prints:
@@ -297,13 +306,15 @@ def find_source(text: str, pool: Pool, cut: float = MATCH_CUT) -> Match:
         return Match(None, score, 0, best, len(prints))
     # Among documents about as good (copies of one another), the one sharing the most sentences.
     contenders = [(pool.paths[n], votes) for n, votes in shortlist if votes >= shared * 0.9]
-    checked = [(shared_sentences(text, path), votes, path) for path, votes in contenders]
+    if len(contenders) == 1:
+        return Match(best, score, shared_sentences(tokens, best), best, len(prints))
+    checked = [(shared_sentences(tokens, path), votes, path) for path, votes in contenders]
     sentences, votes_of_best, best = max(checked, key=lambda item: (item[0], item[1]))
     return Match(best, votes_of_best / max(counted, 1), sentences, best, len(prints))
 
 
-def shared_sentences(text: str, path: str) -> int:
-    """How many sentences of ``text`` closely match (spun or not) a sentence of the document at ``path``."""
+def shared_sentences(tokens: list[Token], path: str) -> int:
+    """How many sentences of a text (its ``tokens``) closely match, spun or not, one of the document at ``path``."""
     from .lm import lm_words
     from .reference import build_reference, sentence_groups
 
@@ -314,7 +325,7 @@ def shared_sentences(text: str, path: str) -> int:
     if reference is None:
         return 0
     count = 0
-    for group in sentence_groups(tokenize(text)):
+    for group in sentence_groups(tokens):
         words = [w for token in group for w in lm_words(token.norm)]
         count += reference.close_match(words) is not None
     return count
