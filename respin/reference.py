@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -106,6 +107,7 @@ class Reference:
     _sorted: list[str] = field(default_factory=list)  # each sentence's words in order, for token_sort_ratio
     _alignment: dict[str, Alignment | None] = field(default_factory=dict)
     _close: dict[str, Alignment | None] = field(default_factory=dict)
+    _indexed: dict[int, tuple[str, set[tuple[str, str]], set[str]]] = field(default_factory=dict)
 
     def align(self, sentence_words: list[str]) -> Alignment | None:
         """The reference sentence that matches ``sentence_words`` (LM words), or None."""
@@ -154,33 +156,34 @@ class Reference:
 
     def support(self, words: list[str], before: str, after: str, aligned: Alignment | None) -> tuple[float, str]:
         """log10 support for ``words`` standing between ``before`` and ``after``."""
-        phrase = " ".join(words)
-        pairs = {(before, words[0]), (words[-1], after)} if words else set()
         if aligned is not None:
-            sentence = self.sentences[aligned.index]
-            sentence_pairs = set(zip(sentence, sentence[1:]))
+            marked, sentence_pairs, sentence_words = self._sentence_index(aligned.index)
             where = f"reference sentence {aligned.index + 1}"
-            if aligned.close and words and _stands_between(sentence, words, before, after):
-                return CLOSE_PLACE, f"{where} (the same sentence) has {phrase!r} in the same place"
-            if pairs & sentence_pairs:
-                return ALIGNED_BIGRAM, f"{where} has {phrase!r} in the same place"
-            if set(words) <= set(sentence):
-                return ALIGNED_WORD, f"{where} uses {phrase!r}"
-        if pairs & self.bigrams:
-            return ANY_BIGRAM, f"reference uses {phrase!r} next to the same word"
-        if words and set(words) <= self.words:
-            return ANY_WORD, f"reference uses {phrase!r}"
+            if aligned.close and words and f" {before} {' '.join(words)} {after} " in marked:
+                return CLOSE_PLACE, f"{where} (the same sentence) has {' '.join(words)!r} in the same place"
+            if words and ((before, words[0]) in sentence_pairs or (words[-1], after) in sentence_pairs):
+                return ALIGNED_BIGRAM, f"{where} has {' '.join(words)!r} in the same place"
+            if sentence_words.issuperset(words):
+                return ALIGNED_WORD, f"{where} uses {' '.join(words)!r}"
+        if words and ((before, words[0]) in self.bigrams or (words[-1], after) in self.bigrams):
+            return ANY_BIGRAM, f"reference uses {' '.join(words)!r} next to the same word"
+        if words and self.words.issuperset(words):
+            return ANY_WORD, f"reference uses {' '.join(words)!r}"
         return 0.0, ""
 
+    def _sentence_index(self, index: int) -> tuple[str, set[tuple[str, str]], set[str]]:
+        """Sentence ``index`` as " <s> its words </s> ", its word pairs and its words (made once)."""
+        found = self._indexed.get(index)
+        if found is None:
+            from .lm import SENTENCE_END, SENTENCE_START
 
-def _stands_between(sentence: list[str], words: list[str], before: str, after: str) -> bool:
-    """Whether ``sentence`` (with its start and end marks) has ``before words after`` in a row."""
-    from .lm import SENTENCE_END, SENTENCE_START
-
-    marked = [SENTENCE_START, *sentence, SENTENCE_END]
-    run = [before, *words, after]
-    n = len(run)
-    return any(marked[i : i + n] == run for i in range(len(marked) - n + 1) if marked[i] == before)
+            sentence = self.sentences[index]
+            found = self._indexed[index] = (
+                f" {SENTENCE_START} {' '.join(sentence)} {SENTENCE_END} ",
+                set(zip(sentence, sentence[1:])),
+                set(sentence),
+            )
+        return found
 
 
 def build_reference(texts: list[str] | tuple[str, ...]) -> Reference | None:
@@ -207,6 +210,11 @@ def _code(number: int) -> str:
 
 
 _UNKNOWN = "\x01"  # a word no reference sentence has
+
+
+@lru_cache(maxsize=65536)
+def _lm_words(norm: str) -> tuple[str, ...]:
+    return lm_words(norm)
 
 
 def sentence_groups(tokens: list[Token]) -> list[list[Token]]:
@@ -239,7 +247,7 @@ def with_reference_candidates(
     confirmed: set[int] = set()  # token indices the reference has as they are
     offset = 0
     for group in sentence_groups(tokens):
-        words = [w for token in group for w in lm_words(token.norm)]
+        words = [w for token in group for w in _lm_words(token.norm)]
         alignment = reference.close_match(words)
         if alignment is not None:
             found, same = _aligned_spans(text, tokens, offset, group, alignment, reference, tables)
