@@ -139,7 +139,10 @@ class Reference:
         if shared < CLOSE_MIN_SHARED - 0.01:
             return None
         opcodes = word_opcodes(encoded, self._encoded[best[2]])
-        if not all(_spinner_sized(*op) for op in opcodes):
+        # One edition may run a sentence on ("..., he said on Wednesday"): only the inside counts.
+        inner = opcodes[1 if opcodes[0][0] in ("insert", "delete") else 0 :]
+        inner = inner[: -1 if inner and inner[-1][0] in ("insert", "delete") else None]
+        if not all(_spinner_sized(*op) for op in inner):
             return None  # words added or dropped, or a long rewrite: an editor's work, not a spinner's
         return Alignment(best[2], True, best[1], tuple(opcodes))
 
