@@ -104,7 +104,7 @@ class Reference:
     # them: rapidfuzz compares strings far faster than lists of words.
     _codes: dict[str, str] = field(default_factory=dict)
     _encoded: list[str] = field(default_factory=list)
-    _sorted: list[str] = field(default_factory=list)  # each sentence's words in order, for token_sort_ratio
+    _sorted: list[str] = field(default_factory=list)  # each sentence's words sorted, for token_sort_ratio
     _alignment: dict[str, Alignment | None] = field(default_factory=dict)
     _close: dict[str, Alignment | None] = field(default_factory=dict)
     _indexed: dict[int, tuple[str, set[tuple[str, str]], set[str]]] = field(default_factory=dict)
@@ -151,6 +151,8 @@ class Reference:
 
         # token_sort_ratio, with the reference's side sorted once, not at every comparison
         query = " ".join(sorted(sentence_words))
+        if not self._sorted:
+            self._sorted = [" ".join(sorted(sentence)) for sentence in self.sentences]
         found = process.extract(query, self._sorted, scorer=fuzz.ratio, limit=2)
         best = found[0] if found and found[0][1] >= ALIGN_CUTOFF else None
         if best and len(found) > 1 and best[1] - found[1][1] < ALIGN_LEAD:
@@ -204,7 +206,7 @@ def build_reference(texts: list[str] | tuple[str, ...]) -> Reference | None:
     codes = {word: _code(n) for n, word in enumerate(sorted(words))}
     encoded = ["".join([codes[w] for w in s]) for s in sentences]
     return Reference(sentences, [" ".join(s) for s in sentences], words, bigrams, tuple(texts), sentence_tokens,
-                     codes, encoded, [" ".join(sorted(s)) for s in sentences])
+                     codes, encoded)
 
 
 def _code(number: int) -> str:
@@ -368,6 +370,17 @@ def spin_kind(spun: list[str], original: list[str], tables: Tables) -> str | Non
     >>> spin_kind(["2", "expenses"], ["two", "bills"], none), spin_kind(["2", "expenses"], ["three", "bills"], none)
     ('aligned', None)
     """
+    if _has_figure(spun) or _has_figure(original):
+        return _figures_kind(spun, original, tables)
+    return _words_kind(spun, original, tables)
+
+
+def _has_figure(words: list[str]) -> bool:
+    return bool(_DIGITS.search(" ".join(words))) or not _NUMBER_WORDS.keys().isdisjoint(words)
+
+
+def _figures_kind(spun: list[str], original: list[str], tables: Tables) -> str | None:
+    """spin_kind for runs with numbers in them: the figures must agree."""
     spun_figures = [_NUMBER_WORDS.get(w, w) for w in spun if _DIGITS.search(_NUMBER_WORDS.get(w, w))]
     original_figures = [_NUMBER_WORDS.get(w, w) for w in original if _DIGITS.search(_NUMBER_WORDS.get(w, w))]
     if spun_figures != original_figures:
@@ -380,10 +393,15 @@ def spin_kind(spun: list[str], original: list[str], tables: Tables) -> str | Non
         original = [w for w in original if w not in original_figures and _NUMBER_WORDS.get(w) not in original_figures]
         if not spun or not original:
             return None
+    return _words_kind(spun, original, tables)
+
+
+def _words_kind(spun: list[str], original: list[str], tables: Tables) -> str:
     if _in_tables(spun, original, tables):
         return "table"
-    if [w.replace("'", "") for w in spun] == [w.replace("'", "") for w in original] or (
-        "".join(spun).replace("n't", "not") == "".join(original).replace("n't", "not")
+    joined_spun, joined_original = "".join(spun), "".join(original)
+    if joined_spun.replace("'", "") == joined_original.replace("'", "") or (
+        joined_spun.replace("n't", "not") == joined_original.replace("n't", "not")
     ):
         return "rewrite"
     if len(spun) == len(original) and all(_same_stem(a, b) for a, b in zip(spun, original)):
