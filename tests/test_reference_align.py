@@ -124,3 +124,21 @@ def test_close_and_loose_sentence_matches():
     unrelated = "the cranes were painted yellow last spring by volunteers".split()
     match = reference.align(unrelated)
     assert match is None or not match.close
+
+
+def test_fixes_with_a_reference_replay_and_fixing_again_changes_nothing(spun, original):
+    from respin.render import apply_fixes
+
+    result = respin.fix(spun, references=[original])
+    assert apply_fixes(spun, result.fixes) == result.text
+    assert respin.fix(result.text, references=[original]).text == result.text
+
+
+def test_long_text_in_parallel_gives_the_same_result_with_a_reference(spun, original):
+    from respin.pipeline import PARALLEL_MIN_CHARS
+
+    text = (spun + "\n") * (PARALLEL_MIN_CHARS // len(spun) + 2)
+    one = respin.fix(text, references=[original], jobs=1)
+    two = respin.fix(text, references=[original], jobs=2)
+    assert one.text == two.text and one.fixes == two.fixes
+    assert one.text.count("engineers replace its corroded") == text.count("engineers substitute its rusted")
