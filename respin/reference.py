@@ -79,6 +79,15 @@ _NUMBER_WORDS = {
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
 }
+# Ordinals count as figures only beside a number: "first" and "second" are
+# ordinary words too ("the second of truth" for "the moment of truth").
+_FIGURE_WORDS = _NUMBER_WORDS | {
+    word: f"{n}{suffix}"
+    for n, word, suffix in [
+        (1, "first", "st"), (2, "second", "nd"), (3, "third", "rd"), (4, "fourth", "th"), (5, "fifth", "th"),
+        (6, "sixth", "th"), (7, "seventh", "th"), (8, "eighth", "th"), (9, "ninth", "th"), (10, "tenth", "th"),
+    ]
+}
 _DIGITS = re.compile(r"\d")
 
 
@@ -363,8 +372,8 @@ def spin_kind(spun: list[str], original: list[str], tables: Tables) -> str | Non
 
     >>> from respin.tables import build_tables
     >>> none = build_tables([], [], "")
-    >>> spin_kind(["4"], ["four"], none), spin_kind(["talked"], ["talks"], none)
-    ('rewrite', 'inflection')
+    >>> spin_kind(["4"], ["four"], none), spin_kind(["3rd"], ["third"], none), spin_kind(["talked"], ["talks"], none)
+    ('rewrite', 'rewrite', 'inflection')
     >>> spin_kind(["12"], ["13"], none), spin_kind(["mentioned"], ["said"], none)
     (None, 'aligned')
     >>> spin_kind(["2", "expenses"], ["two", "bills"], none), spin_kind(["2", "expenses"], ["three", "bills"], none)
@@ -381,16 +390,16 @@ def _has_figure(words: list[str]) -> bool:
 
 def _figures_kind(spun: list[str], original: list[str], tables: Tables) -> str | None:
     """spin_kind for runs with numbers in them: the figures must agree."""
-    spun_figures = [_NUMBER_WORDS.get(w, w) for w in spun if _DIGITS.search(_NUMBER_WORDS.get(w, w))]
-    original_figures = [_NUMBER_WORDS.get(w, w) for w in original if _DIGITS.search(_NUMBER_WORDS.get(w, w))]
+    spun_figures = [_FIGURE_WORDS.get(w, w) for w in spun if _DIGITS.search(_FIGURE_WORDS.get(w, w))]
+    original_figures = [_FIGURE_WORDS.get(w, w) for w in original if _DIGITS.search(_FIGURE_WORDS.get(w, w))]
     if spun_figures != original_figures:
         return None  # another figure is another fact
     if spun_figures and any(_DIGITS.search(w) for w in spun + original):
-        as_digits = [_NUMBER_WORDS.get(w, w) for w in spun], [_NUMBER_WORDS.get(w, w) for w in original]
+        as_digits = [_FIGURE_WORDS.get(w, w) for w in spun], [_FIGURE_WORDS.get(w, w) for w in original]
         if as_digits[0] == as_digits[1]:
             return "rewrite"  # "4" for "four"
-        spun = [w for w in spun if w not in spun_figures and _NUMBER_WORDS.get(w) not in spun_figures]
-        original = [w for w in original if w not in original_figures and _NUMBER_WORDS.get(w) not in original_figures]
+        spun = [w for w in spun if w not in spun_figures and _FIGURE_WORDS.get(w) not in spun_figures]
+        original = [w for w in original if w not in original_figures and _FIGURE_WORDS.get(w) not in original_figures]
         if not spun or not original:
             return None
     return _words_kind(spun, original, tables)
