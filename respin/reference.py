@@ -292,7 +292,7 @@ def _aligned_spans(
         opcodes = alignment.opcodes  # a word per token on both sides: the LM words' opcodes are the tokens'
     else:
         opcodes = word_opcodes([t.norm for t in group], [t.norm for t in ref_group])
-    for tag, i1, i2, j1, j2 in opcodes:
+    for tag, i1, i2, j1, j2 in _absorb_indels(opcodes):
         if tag == "equal":
             same.update(range(offset + i1, offset + i2))
             continue
@@ -328,6 +328,32 @@ def _aligned_spans(
         found.append(Candidate(first, last, tokens[first].start, tokens[last].end, spun, ((restored, entry),),
                                _article_before(text, tokens, first)))
     return found, same
+
+
+def _absorb_indels(opcodes: Sequence[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    """The opcodes with each small insertion or deletion made a swap with the word before (or after) it.
+
+    A spinner that writes "package deal" for "package" or "will not be" for
+    "won't be" leaves words added, not swapped: taken with their neighbour
+    they become a run to restore ("package deal" → "package").
+
+    >>> _absorb_indels([("equal", 0, 3, 0, 3), ("delete", 3, 4, 3, 3), ("equal", 4, 6, 3, 5)])
+    [('equal', 0, 2, 0, 2), ('replace', 2, 4, 2, 3), ('equal', 4, 6, 3, 5)]
+    """
+    ops = [list(op) for op in opcodes]
+    for k, op in enumerate(ops):
+        tag, i1, i2, j1, j2 = op
+        if tag not in ("insert", "delete") or max(i2 - i1, j2 - j1) > MAX_INDEL:
+            continue
+        if k > 0 and ops[k - 1][0] == "equal" and ops[k - 1][2] > ops[k - 1][1]:
+            ops[k - 1][2] -= 1
+            ops[k - 1][4] -= 1
+            op[:] = ["replace", i1 - 1, i2, j1 - 1, j2]
+        elif k + 1 < len(ops) and ops[k + 1][0] == "equal" and ops[k + 1][2] > ops[k + 1][1]:
+            ops[k + 1][1] += 1
+            ops[k + 1][3] += 1
+            op[:] = ["replace", i1, i2 + 1, j1, j2 + 1]
+    return [tuple(op) for op in ops if op[0] != "equal" or op[2] > op[1]]
 
 
 def _plain_swap(spun_words: int, original_words: int, score: float) -> bool:
