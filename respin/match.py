@@ -32,8 +32,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from .textio import InputError, read_text
 from .records import Token
+from .textio import InputError, read_text
 from .tokens import tokenize
 
 # Function words: what a spinner leaves in place around the words it swaps.

@@ -18,9 +18,9 @@ story) only supports the restorations the tables propose.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Sequence
 from typing import NamedTuple
 
 from .candidates import _article_before, _joined_plainly, _with_gaps, apply_case
