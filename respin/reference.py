@@ -88,6 +88,11 @@ _FIGURE_WORDS = _NUMBER_WORDS | {
         (6, "sixth", "th"), (7, "seventh", "th"), (8, "eighth", "th"), (9, "ninth", "th"), (10, "tenth", "th"),
     ]
 }
+# Days and months: like figures, another one is another fact.
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june july "
+    "august september october november december".split()
+)
 _DIGITS = re.compile(r"\d")
 
 
@@ -404,9 +409,12 @@ def spin_kind(spun: list[str], original: list[str], tables: Tables) -> str | Non
     (None, 'aligned')
     >>> spin_kind(["2", "expenses"], ["two", "bills"], none), spin_kind(["2", "expenses"], ["three", "bills"], none)
     ('aligned', None)
+    >>> spin_kind(["on", "wednesday"], ["on", "tuesday"], none)
     """
     if _has_figure(spun) or _has_figure(original):
         return _figures_kind(spun, original, tables)
+    if [w for w in spun if w in _DATE_WORDS] != [w for w in original if w in _DATE_WORDS]:
+        return None  # "Wednesday" for "Tuesday" is an edit, not a spin
     return _words_kind(spun, original, tables)
 
 

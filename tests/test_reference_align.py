@@ -142,3 +142,14 @@ def test_long_text_in_parallel_gives_the_same_result_with_a_reference(spun, orig
     two = respin.fix(text, references=[original], jobs=2)
     assert one.text == two.text and one.fixes == two.fixes
     assert one.text.count("engineers replace its corroded") == text.count("engineers substitute its rusted")
+
+
+def test_another_figure_or_day_in_the_reference_is_an_edit_not_a_spin(original):
+    # A later edition of the story: the cost and the day changed. The spun
+    # copy of the earlier edition keeps its facts; its spun words are restored.
+    edition = original.replace("about 4 million euros", "about 5 million euros").replace(
+        "said on Tuesday", "said on Wednesday")
+    text = original.replace("engineers replace", "engineers substitute")
+    result = respin.fix(text, references=[edition])
+    assert "about 4 million euros" in result.text and "said on Tuesday" in result.text
+    assert "engineers replace" in result.text
