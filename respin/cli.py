@@ -196,7 +196,6 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
         # Every file is read and restored before anything is written, so a bad
         # input or a crash on a later file leaves the earlier ones untouched.
         workers = jobs or available_cpus()
-        # No output of fix shows near misses: don't build them.
         if reference_dir:
             from .matchcli import references_for
 
@@ -204,6 +203,7 @@ def fix_command(files, output, in_place, output_format, check, jobs, references,
                              for name, text in texts.items()}
         else:
             references_of = dict.fromkeys(texts, reference_texts)
+        # No output of fix shows near misses: don't build them.
         results = {
             name: fix(text, references_of[name], config, jobs=workers, near_misses=False)
             for name, text in texts.items()
