@@ -67,6 +67,9 @@ MAX_ORIGINAL_SPAN = 4
 # on the same story (seed 001 against 002) differs by 4 words and more.
 MAX_INDEL = 2
 
+# Sentence alignments remembered per reference (then forgotten all at once).
+MAX_REMEMBERED = 50_000
+
 # The channel weight P(spun | original) of an aligned pair, by what relates
 # the two: a table lists it, one is an inflection or a known rewrite of the
 # other, or it is just a short run the reference has in the same place.
@@ -122,11 +125,14 @@ class Reference:
     _alignment: dict[str, Alignment | None] = field(default_factory=dict)
     _close: dict[str, Alignment | None] = field(default_factory=dict)
     _indexed: dict[int, tuple[str, set[tuple[str, str]], set[str]]] = field(default_factory=dict)
+    _verbatim: dict[str, int] = field(default_factory=dict)  # encoded sentence -> its first index
 
     def align(self, sentence_words: list[str]) -> Alignment | None:
         """The reference sentence that matches ``sentence_words`` (LM words), or None."""
         query = " ".join(sentence_words)
         if query not in self._alignment:
+            if len(self._alignment) >= MAX_REMEMBERED:
+                self._alignment.clear()  # a long batch with one reference must not grow without end
             self._alignment[query] = self.close_match(sentence_words) or self._loose_match(sentence_words)
         return self._alignment[query]
 
@@ -134,6 +140,8 @@ class Reference:
         """The reference sentence ``sentence_words`` was spun from, or None."""
         query = " ".join(sentence_words)
         if query not in self._close:
+            if len(self._close) >= MAX_REMEMBERED:
+                self._close.clear()
             self._close[query] = self._close_match(sentence_words)
         return self._close[query]
 
@@ -143,6 +151,9 @@ class Reference:
         if len(sentence_words) < CLOSE_MIN_SHARED:
             return None
         encoded = "".join([self._codes.get(word, _UNKNOWN) for word in sentence_words])
+        same = self._verbatim.get(encoded)
+        if same is not None:  # the sentence as the reference has it (most of a clean text)
+            return Alignment(same, True, 100.0, (("equal", 0, len(encoded), 0, len(encoded)),))
         found = process.extract(encoded, self._encoded, scorer=fuzz.ratio, limit=2, score_cutoff=CLOSE_CUTOFF)
         if not found:
             return None
@@ -220,7 +231,7 @@ def build_reference(texts: list[str] | tuple[str, ...]) -> Reference | None:
     codes = {word: _code(n) for n, word in enumerate(sorted(words))}
     encoded = ["".join([codes[w] for w in s]) for s in sentences]
     return Reference(sentences, [" ".join(s) for s in sentences], words, bigrams, tuple(texts), sentence_tokens,
-                     codes, encoded)
+                     codes, encoded, _verbatim={e: k for k, e in reversed(list(enumerate(encoded)))})
 
 
 def _code(number: int) -> str:

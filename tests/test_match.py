@@ -164,3 +164,15 @@ def test_batch_reports_each_files_reference(tmp_path, pool_dir):
     assert lines["spun.txt"]["reference"] == str(pool_dir / "original.txt")
     assert lines["typos.txt"]["reference"] is None
     assert (tmp_path / "out" / "spun.txt").read_text() == run(["fix", SPUN, "--reference", ORIGINAL]).stdout
+
+
+def test_seed_000_finds_its_restoration_and_not_seed_002_on_the_same_story():
+    from helpers import EXAMPLES, REFERENCE_SEED, SPUN_SEED_FILES
+
+    restored = DATA / "restored"
+    with_source = memory_pool([str(restored), str(EXAMPLES / f"{REFERENCE_SEED}.txt"), str(CLEAN)])
+    without = memory_pool([str(EXAMPLES / f"{REFERENCE_SEED}.txt"), str(CLEAN)])
+    for name in SPUN_SEED_FILES:
+        spun = read(EXAMPLES / name)
+        assert find_source(spun, with_source).path == str(restored / name)
+        assert find_source(spun, without).path is None
