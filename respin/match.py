@@ -7,9 +7,9 @@ sentence where every content word is replaced by "*" (a run of them by one
 "*", since a spinner may write a phrase for a word), plus runs of three
 names or numbers in a row. "NATO leaders said on Wednesday that" and "NATO
 leaders mentioned on Wednesday that" share the shingle "@nato * on @wednesday
-that". A spun copy keeps most of its original's shingles (0.33–0.9 of them
-on the seeds and real spun pages); another article on the same story, which
-names the same people, keeps 0.14–0.17; unrelated text under 0.1.
+that". A spun copy keeps most of its original's sampled shingles (0.29–1.0
+of them on the seeds and 18 real spun pages); another article on the same
+story, which names the same people, 0.04–0.19; any other text at most 0.20.
 
 Only fingerprints whose hash is a multiple of ``SAMPLE`` are kept (a fixed
 sample, the same for every document, so two copies keep the same ones). An
@@ -51,9 +51,9 @@ ANCHOR_RUN = 3  # names and numbers in a row, whatever stands between them
 # queries faster, and short texts harder to match.
 SAMPLE = 4
 # A document matches when it holds this share of the query's fingerprints
-# (calibrated on the seeds, the team's clean texts and 14 real spun pages:
-# copies 0.33–0.91, another article on the same story 0.14–0.17, unrelated
-# text ≤ 0.09) ...
+# (calibrated with benchmarks/bench_match.py on the seeds, the team's clean
+# texts, 61 real clean articles and 18 real spun pages: copies 0.29–1.0,
+# another article on the same story 0.04–0.19, anything else ≤ 0.20) ...
 MATCH_CUT = 0.25
 # ... and at least this many of them: a short text says too little.
 MIN_SHARED = 3

@@ -97,6 +97,8 @@ _DATE_WORDS = frozenset(
     "august september october november december".split()
 )
 _DIGITS = re.compile(r"\d")
+# Any figure, number word, day or month: the runs that need a closer look.
+_FACTS_RE = re.compile(r"\d|\b(?:" + "|".join(sorted({*_NUMBER_WORDS, *_DATE_WORDS})) + r")\b")
 
 
 class Alignment(NamedTuple):
@@ -422,10 +424,11 @@ def spin_kind(spun: list[str], original: list[str], tables: Tables) -> str | Non
     ('aligned', None)
     >>> spin_kind(["on", "wednesday"], ["on", "tuesday"], none)
     """
-    if _has_figure(spun) or _has_figure(original):
-        return _figures_kind(spun, original, tables)
-    if [w for w in spun if w in _DATE_WORDS] != [w for w in original if w in _DATE_WORDS]:
-        return None  # "Wednesday" for "Tuesday" is an edit, not a spin
+    if _FACTS_RE.search(" ".join(spun)) or _FACTS_RE.search(" ".join(original)):  # rarely
+        if _has_figure(spun) or _has_figure(original):
+            return _figures_kind(spun, original, tables)
+        if [w for w in spun if w in _DATE_WORDS] != [w for w in original if w in _DATE_WORDS]:
+            return None  # "Wednesday" for "Tuesday" is an edit, not a spin
     return _words_kind(spun, original, tables)
 
 
