@@ -5,7 +5,7 @@ numbers, and the function words that hold a sentence together. So a
 document is fingerprinted by *skeleton shingles*: runs of five words in a
 sentence where every content word is replaced by "*" (a run of them by one
 "*", since a spinner may write a phrase for a word), plus runs of three
-names or numbers in a row. "NATO leaders said on Wednesday that" and "NATO
+names or numbers in a row. "In Brussels, NATO leaders said on Wednesday that" and "NATO
 leaders mentioned on Wednesday that" share the shingle "@nato * on @wednesday
 that". A spun copy keeps most of its original's sampled shingles (0.29–1.0
 of them on the seeds and 18 real spun pages); another article on the same
