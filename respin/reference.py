@@ -305,11 +305,15 @@ def _aligned_spans(
     ref_text = reference.texts[source]
     found: list[Candidate] = []
     same: set[int] = set()
+    norms, ref_norms = [t.norm for t in group], [t.norm for t in ref_group]
     lm_lengths = (alignment.opcodes[-1][2], alignment.opcodes[-1][4]) if alignment.opcodes else None
     if lm_lengths == (len(group), len(ref_group)):
         opcodes = alignment.opcodes  # a word per token on both sides: the LM words' opcodes are the tokens'
     else:
-        opcodes = word_opcodes([t.norm for t in group], [t.norm for t in ref_group])
+        opcodes = word_opcodes(norms, ref_norms)
+    where = f"reference sentence {alignment.index + 1}"
+    if len(reference.texts) > 1:
+        where = f"reference {source + 1}, sentence {alignment.index + 1}"
     for tag, i1, i2, j1, j2 in _absorb_indels(opcodes):
         if tag == "equal":
             same.update(range(offset + i1, offset + i2))
@@ -317,15 +321,13 @@ def _aligned_spans(
         if tag != "replace" or i2 - i1 > MAX_SPUN_SPAN or j2 - j1 > MAX_ORIGINAL_SPAN:
             continue
         first, last = offset + i1, offset + i2 - 1
-        spun_words = [t.norm for t in group[i1:i2]]
         ref_tokens = ref_group[j1:j2]
-        ref_words = [t.norm for t in ref_tokens]
-        kind = spin_kind(spun_words, ref_words, tables)
-        if kind == "aligned" and not _plain_swap(i2 - i1, j2 - j1, alignment.score):
+        kind = spin_kind(norms[i1:i2], ref_norms[j1:j2], tables)
+        if kind is None or (kind == "aligned" and not _plain_swap(i2 - i1, j2 - j1, alignment.score)):
             continue
-        if kind is None or not _joined_plainly(text, tokens, first, last):
-            continue
-        if not _joined_plainly(ref_text, ref_group, j1, j2 - 1):
+        if (last > first and not _joined_plainly(text, tokens, first, last)) or (
+            j2 - j1 > 1 and not _joined_plainly(ref_text, ref_group, j1, j2 - 1)
+        ):
             continue
         spun = text[tokens[first].start : tokens[last].end]
         plain = " ".join(spun.split())
@@ -335,13 +337,12 @@ def _aligned_spans(
         restored = apply_case(original, plain)
         if i1 == 0 and plain[:1].isupper() and restored[:1].islower():
             restored = restored[:1].upper() + restored[1:]  # the text's sentence starts here
-        gaps = [text[tokens[k - 1].end : tokens[k].start] for k in range(first + 1, last + 1)]
-        if any(gap != " " for gap in gaps):
-            restored = _with_gaps(restored, gaps)
+        if last > first:
+            gaps = [text[tokens[k - 1].end : tokens[k].start] for k in range(first + 1, last + 1)]
+            if any(gap != " " for gap in gaps):
+                restored = _with_gaps(restored, gaps)
         if restored == spun:
             continue
-        where = f"reference {source + 1}, sentence {alignment.index + 1}" if len(reference.texts) > 1 else (
-            f"reference sentence {alignment.index + 1}")
         entry = Entry(plain, original, ALIGNED_WEIGHTS[kind], (), f"reference alignment ({kind}), {where}")
         found.append(Candidate(first, last, tokens[first].start, tokens[last].end, spun, ((restored, entry),),
                                _article_before(text, tokens, first)))
