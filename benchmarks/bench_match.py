@@ -81,6 +81,21 @@ def spun_queries() -> list[tuple[Path, Path]]:
     return pairs
 
 
+def paired_originals() -> dict[str, Path]:
+    """Spun page URL -> the (partial) original paired with that page in pairs.jsonl."""
+    import json
+
+    pairs = REAL / "pairs.jsonl"
+    if not pairs.exists():
+        return {}
+    found = {}
+    for line in pairs.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("spun_url") and (REAL / record["orig"]).exists():
+            found[record["spun_url"]] = REAL / record["orig"]
+    return found
+
+
 def synthetic_articles(sources: list[str], count: int, seed: int = 13) -> list[str]:
     """Articles drawn from a word-bigram model of ``sources``: plausible, and none of them."""
     rng = random.Random(seed)
@@ -156,11 +171,18 @@ def accuracy(files: list[Path]) -> int:
         print(f"  {'ok ' if ok else 'BAD'} {spun.name:32} best {found.score:.2f} "
               f"({found.best and Path(found.best).name})")
     if (REAL / "spun-only").is_dir():
-        print("\nreal spun pages whose original was never found (null expected unless the pool holds it):")
+        print("\nreal spun pages left unpaired: null, unless the pool holds an excerpt of their original")
+        print("(when pairs.jsonl pairs the same page, known by the URL on its first line):")
+        paired = paired_originals()
         for spun in sorted((REAL / "spun-only").glob("*.txt")):
             found = find_source(read(spun), full)
-            print(f"  {'ok ' if found.path is None else '?? '} {spun.name:32} best {found.score:.2f} "
-                  f"({found.best and Path(found.best).name}) -> {found.path and Path(found.path).name}")
+            expected = paired.get(read(spun).split("\n", 1)[0].strip())
+            ok = (found.path is None) if expected is None else (found.path is not None and
+                                                                  Path(found.path) in copies.get(expected, set()))
+            failures += not ok
+            print(f"  {'ok ' if ok else 'BAD'} {spun.name:32} best {found.score:.2f} "
+                  f"({found.best and Path(found.best).name}) -> {found.path and Path(found.path).name}"
+                  f"{f'  (its excerpt {expected.name})' if expected else ''}")
     print("\neach real clean article, itself (and its copies) removed (must be null):")
     worst = (0.0, None)
     bad = 0

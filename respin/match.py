@@ -7,9 +7,10 @@ sentence where every content word is replaced by "*" (a run of them by one
 "*", since a spinner may write a phrase for a word), plus runs of three
 names or numbers in a row. "In Brussels, NATO leaders said on Wednesday that" and "NATO
 leaders mentioned on Wednesday that" share the shingle "@nato * on @wednesday
-that". A spun copy keeps most of its original's sampled shingles (0.29–1.0
-of them on the seeds and 18 real spun pages); another article on the same
-story, which names the same people, 0.04–0.19; any other text at most 0.20.
+that". A spun copy shares most of its original's sampled shingles (0.33–1.0
+of the smaller text's, on the seeds and 18 real spun pages); another article
+on the same story, which names the same people, 0.04–0.19; any other text
+at most 0.20.
 
 Only fingerprints whose hash is a multiple of ``SAMPLE`` are kept (a fixed
 sample, the same for every document, so two copies keep the same ones). An
@@ -50,20 +51,25 @@ ANCHOR_RUN = 3  # names and numbers in a row, whatever stands between them
 # ~150 for a 700-word article. A higher value makes the index smaller and
 # queries faster, and short texts harder to match.
 SAMPLE = 4
-# A document matches when it holds this share of the query's fingerprints
-# (calibrated with benchmarks/bench_match.py on the seeds, the team's clean
-# texts, 61 real clean articles and 18 real spun pages: copies 0.29–1.0,
-# another article on the same story 0.04–0.19, anything else ≤ 0.20) ...
+# A document matches when it shares this share of fingerprints with the
+# query, out of the smaller of the two (see _score): calibrated with
+# benchmarks/bench_match.py on the seeds, the team's clean texts, 68 real
+# clean articles and 18 real spun pages (and 13 left unpaired, 3 of them
+# copies of an excerpt in the pool): copies 0.33–1.0, another article on
+# the same story 0.04–0.19, anything else ≤ 0.20 ...
 MATCH_CUT = 0.25
 # ... and at least this many of them: a short text says too little.
 MIN_SHARED = 3
+# A document with fewer fingerprints counts as having this many (see _score).
+MIN_DOCUMENT = 10
 # A fingerprint that this many documents share says nothing about any one
 # ("said in a statement"); it is skipped, at query time, in every pool.
 MAX_DOCS_PER_FINGERPRINT = 200
 # How many of the best-scoring documents are checked sentence by sentence.
 SHORTLIST = 3
 
-INDEX_MAGIC = b"RESPIN-INDEX 1\n"
+INDEX_MAGIC = b"RESPIN-INDEX\n"
+INDEX_VERSION = 2
 DOC_BITS = 24  # an index key is the fingerprint's top 40 bits and a 24-bit document number
 MAX_INDEX_DOCS = 1 << DOC_BITS
 
@@ -92,6 +98,7 @@ class Pool(Protocol):
     """Documents indexed by fingerprint."""
 
     paths: Sequence[str]
+    sizes: Sequence[int]  # each document's number of fingerprints
 
     def documents_with(self, fingerprint: int) -> Sequence[int]: ...
 
@@ -146,9 +153,11 @@ class MemoryPool:
 
     def __init__(self, documents: Iterable[tuple[str, list[int]]]) -> None:
         self.paths: list[str] = []
+        self.sizes: list[int] = []
         self._index: dict[int, list[int]] = {}
         for number, (path, prints) in enumerate(documents):
             self.paths.append(path)
+            self.sizes.append(len(prints))
             for fingerprint in prints:
                 self._index.setdefault(fingerprint >> DOC_BITS, []).append(number)
 
@@ -168,15 +177,17 @@ class IndexPool:
                 if header_size > os.fstat(file.fileno()).st_size:
                     raise ValueError("cut short")
                 header = json.loads(file.read(header_size))
-                if header.get("sample") != SAMPLE or header.get("version") != 1:
+                if header.get("sample") != SAMPLE or header.get("version") != INDEX_VERSION:
                     raise InputError(f"{path}: made by another version of respin; build it again")
                 self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
                 start, count = header["keys_at"], header["keys"]
-                if start + 8 * count > len(self._map) or len(header["paths"]) >= MAX_INDEX_DOCS:
+                if (start + 8 * count > len(self._map) or len(header["paths"]) >= MAX_INDEX_DOCS
+                        or len(header["sizes"]) != len(header["paths"])):
                     raise ValueError("cut short")
             except (ValueError, OSError, KeyError, TypeError, AttributeError) as exc:
                 raise InputError(f"{path}: a damaged respin index ({exc})") from None
         self.paths = header["paths"]
+        self.sizes = header["sizes"]
         self._keys = memoryview(self._map)[start : start + 8 * count].cast("Q")
 
     def documents_with(self, fingerprint: int) -> Sequence[int]:
@@ -237,15 +248,17 @@ def write_index(documents: Iterable[tuple[str, Sequence[int]]], output: str) -> 
     slices = [array("Q") for _ in range(256)]
     mask = ~(MAX_INDEX_DOCS - 1) & 0xFFFFFFFFFFFFFFFF
     paths: list[str] = []
+    sizes: list[int] = []
     for number, (path, prints) in enumerate(documents):
         if number >= MAX_INDEX_DOCS - 1:
             raise InputError(f"an index holds at most {MAX_INDEX_DOCS - 1} documents; build several")
         paths.append(path)
+        sizes.append(len(prints))
         for fingerprint in prints:
             key = (fingerprint & mask) | number
             slices[key >> 56].append(key)
     keys = sum(len(s) for s in slices)
-    header = {"version": 1, "sample": SAMPLE, "paths": paths, "keys": keys}
+    header = {"version": INDEX_VERSION, "sample": SAMPLE, "paths": paths, "sizes": sizes, "keys": keys}
     # The keys start at a multiple of 8 after the header, whose own length says where.
     body = json.dumps(header | {"keys_at": 0}).encode()
     keys_at = -(-(len(INDEX_MAGIC) + 8 + len(body) + 32) // 8) * 8
@@ -298,19 +311,32 @@ def find_source(text: str, pool: Pool, cut: float = MATCH_CUT) -> Match:
         votes.update(documents)
     if not votes:
         return Match(None, 0.0, 0, None, len(prints))
-    shortlist = votes.most_common(SHORTLIST)
-    number, shared = shortlist[0]
-    score = shared / max(counted, 1)
+    scored = sorted(
+        ((_score(shared, counted, pool.sizes[number]), shared, number) for number, shared in votes.most_common(SHORTLIST)),
+        reverse=True,
+    )
+    score, shared, number = scored[0]
     best = pool.paths[number]
     if score < cut or shared < MIN_SHARED:
         return Match(None, score, 0, best, len(prints))
     # Among documents about as good (copies of one another), the one sharing the most sentences.
-    contenders = [(pool.paths[n], votes) for n, votes in shortlist if votes >= shared * 0.9]
+    contenders = [(pool.paths[n], s) for s, _, n in scored if s >= score * 0.9]
     if len(contenders) == 1:
         return Match(best, score, shared_sentences(tokens, best), best, len(prints))
-    checked = [(shared_sentences(tokens, path), votes, path) for path, votes in contenders]
-    sentences, votes_of_best, best = max(checked, key=lambda item: (item[0], item[1]))
-    return Match(best, votes_of_best / max(counted, 1), sentences, best, len(prints))
+    checked = [(shared_sentences(tokens, path), s, path) for path, s in contenders]
+    sentences, score, best = max(checked)
+    return Match(best, score, sentences, best, len(prints))
+
+
+def _score(shared: int, query: int, document: int) -> float:
+    """The share of fingerprints two texts have in common, out of the smaller one's.
+
+    A page copied from part of an article holds most of the page's
+    fingerprints; a page copied from an article of which the pool keeps only
+    an excerpt holds most of the excerpt's. A document counts as having at
+    least ``MIN_DOCUMENT`` fingerprints, so a tiny one is not matched by chance.
+    """
+    return shared / max(1, min(query, max(document, MIN_DOCUMENT)))
 
 
 def shared_sentences(tokens: list[Token], path: str) -> int:
