@@ -176,3 +176,20 @@ def test_seed_000_finds_its_restoration_and_not_seed_002_on_the_same_story():
         spun = read(EXAMPLES / name)
         assert find_source(spun, with_source).path == str(restored / name)
         assert find_source(spun, without).path is None
+
+
+def test_a_page_copied_from_an_article_the_pool_keeps_an_excerpt_of(tmp_path):
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text("\n\n".join(read(ORIGINAL).split("\n\n")[:2]) + "\n", encoding="utf-8")
+    pool = memory_pool([str(CLEAN), OTHER_STORY, str(excerpt)])
+    found = find_source(read(SPUN), pool)
+    assert found.path == str(excerpt)
+    assert found.shared_sentences == 4  # the excerpt's four sentences
+
+
+def test_an_index_of_another_format_is_refused(tmp_path):
+    old = tmp_path / "old.index"
+    header = json.dumps({"version": 1, "sample": 4, "paths": [], "keys": 0, "keys_at": 64}).encode()
+    old.write_bytes(INDEX_MAGIC + len(header).to_bytes(8, "little") + header)
+    result = run(["match", SPUN, "--index", str(old)])
+    assert result.exit_code == 2 and "another version of respin" in result.output
