@@ -47,7 +47,9 @@ ALIGN_LEAD = 10.0
 # from which a reference sentence is the one the text's sentence was spun
 # from. Measured on seed 000 against its hand restoration: spun sentences
 # score 42–100 (the seed spinner swaps a third of the words); against seed
-# 002, another article on the same story, no sentence scores above 30.
+# 002, another article on the same story, none scores above 30. (Seed 001
+# shares wire copy with 002: its sentences reach 56 there, and the shape of
+# their differences — clauses added or cut, see MAX_INDEL — turns most away.)
 CLOSE_CUTOFF = 40.0
 # ...sharing at least this many words (a two-word sentence matches by chance).
 CLOSE_MIN_SHARED = 3
