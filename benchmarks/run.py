@@ -99,6 +99,8 @@ def run_eval(config: Config = DEFAULT) -> dict[str, Report]:
     return {
         "seeds, no reference": evaluate([Pair(p.name, p.spun, p.orig) for p in seeds], config),
         "seeds, with reference 002": evaluate(seeds, config),
+        "seeds, own original as reference": evaluate(
+            [Pair(p.name, p.spun, p.orig, (p.orig,)) for p in seeds], config),
         # Not spun: spun == original, so every change is a false one.
         "learn pairs (not the seeds)": evaluate(learn_pairs(), config),
         "004 (machine-translated, not spun)": evaluate([Pair("004", translated, translated)], config),
@@ -176,6 +178,9 @@ def build_report(fix_results: dict, batch_results: dict | None, reports: dict[st
         "recall (and the dictionary most); the false changes on 004 and on the clean paragraphs are the "
         "out-of-sample check.",
         "seeds, with reference 002": "The same pairs with the clean article 002 as `--reference`.",
+        "seeds, own original as reference": "The same pairs, each with its own hand restoration as "
+        "`--reference`: the source is at hand (found by `respin match`, say), and the words where a "
+        "sentence differs from it are proposed as restorations (reference alignment).",
         "learn pairs (not the seeds)": "The two small hand-written spun/original pairs of `tests/data/learn/` "
         "(hospital and city news, written for `respin learn`): other stories than the seeds.",
         "004 (machine-translated, not spun)": "Seed 004 is clumsy machine translation, not spun: "

@@ -33,7 +33,7 @@ from .batchplan import (
     walk,
 )
 from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, WorkerSetup, Task, run_here, run_pool
-from .cli import available_cpus, fix_options, make_config, read_references, run_safely
+from .cli import available_cpus, fix_options, make_config, read_references, reference_dir_option, run_safely
 from .errors import OutputError, UsageError
 from .textio import InputError, _new_file_mode
 
@@ -260,7 +260,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
               jobs: int | None = None, force: bool = False, in_place: bool = False,
               backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
               references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
-              no_builtin_tables: bool = False, verbose: bool = False) -> int:
+              no_builtin_tables: bool = False, verbose: bool = False, reference_dir: str | None = None) -> int:
     """The body of ``respin batch``; returns the exit code."""
     from .pipeline import fix, load_engine
 
@@ -269,7 +269,14 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
     reference_texts = read_references(tuple(references))
     engine = load_engine(config)  # bad tables fail here, before anything is written
     fix("", reference_texts, config)  # and the references are indexed once, here (forked workers inherit it)
-    key = settings_key(config.cache_key(engine.tables.digest), reference_texts, _respin_version())
+    key_parts = reference_texts
+    if reference_dir:
+        from .matchcli import pool_signature, prepare_pool
+
+        reference_dir = os.path.abspath(reference_dir)
+        prepare_pool(reference_dir)  # indexed once, here (forked workers inherit it)
+        key_parts += (pool_signature(reference_dir),)
+    key = settings_key(config.cache_key(engine.tables.digest), key_parts, _respin_version())
     root = in_dir if in_place else out_dir
     if not in_place:
         try:
@@ -285,7 +292,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         tasks, early, journal = plan(in_dir, out_dir, key, includes=includes, excludes=excludes, force=force,
                                      in_place=in_place, backup_suffix=backup_suffix, report=report, say=say)
         settings = WorkerSetup(config, reference_texts, None if in_place else os.path.realpath(out_dir), backup_suffix,
-                            journal, details=report is not None, verbose=verbose)
+                               journal, details=report is not None, verbose=verbose, reference_dir=reference_dir)
         report_file = ReportFile(report) if report else None
         meter = Meter(len(tasks), sum(t.size for t in tasks))
         progress = BarProgress(meter) if not quiet and sys.stderr.isatty() else PlainProgress(meter, quiet)
@@ -339,9 +346,10 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
 @click.option("--field", metavar="NAME",
               help="IN_DIR and OUT_DIR are JSON Lines files: restore this field of each record.")
 @click.option("--fixes-key", default="fixes", show_default=True, help="With --field: the key the fixes go under.")
+@reference_dir_option
 @fix_options
 def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet,
-                  field, fixes_key, references, tables, threshold, no_builtin_tables, verbose):
+                  field, fixes_key, references, tables, threshold, no_builtin_tables, verbose, reference_dir=None):
     """Restore every *.txt file under IN_DIR into OUT_DIR, mirroring paths.
 
     Each output is what `respin fix` gives for its file (an unchanged file is
@@ -364,4 +372,5 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
     run_safely(lambda: run_batch(
         in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
         backup_suffix=backup_suffix, report=report, quiet=quiet, references=references, tables=tables,
-        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose), verbose)
+        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose, reference_dir=reference_dir),
+        verbose)

@@ -50,9 +50,12 @@ class Outcome:
     fixes: int = 0
     details: tuple[dict, ...] = ()  # Fix.to_dict() of the applied fixes, when a report wants them
     error: str | None = None
+    reference: tuple[str | None, ...] = ()  # with --reference-dir: (the reference found, or None)
 
     def report_line(self) -> str:
         record = {"path": self.rel, "status": self.status, "fixes": list(self.details), "error": self.error}
+        if self.reference:
+            record["reference"] = self.reference[0]
         line = json.dumps(record, ensure_ascii=False)
         try:
             line.encode("utf-8")
@@ -72,6 +75,7 @@ class WorkerSetup:
     journal: str | None = None  # in place: the resume journal workers append to
     details: bool = False
     verbose: bool = False
+    reference_dir: str | None = None  # each file's reference is its source found there ('respin match')
 
 
 @dataclass(slots=True)
@@ -138,10 +142,17 @@ class Worker:
             text = read_input(task.source)
             if task.expected is not None and content_hash(text) == task.expected:
                 return Outcome(task.rel, SKIPPED, task.size)
+            references, found = self.settings.references, ()
+            if self.settings.reference_dir:
+                from .matchcli import find_reference
+
+                found = (find_reference(text, self.settings.reference_dir),)
+                references += (read_text(found[0]),) if found[0] else ()
             config = for_file(self.settings.config, task.source)  # an .html file is restored as HTML
-            result = fix(text, self.settings.references, config, near_misses=False)  # no output shows them
+            result = fix(text, references, config, near_misses=False)  # no output shows them
             details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
-            outcome = Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details)
+            outcome = Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details,
+                              reference=found)
             if self.settings.out_root is None:
                 return self._stage_in_place(task, text, result, outcome, group)
             return _Staged(task, outcome, self._stage_output(task, result.text, group))

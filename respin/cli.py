@@ -22,7 +22,9 @@ LAZY_COMMANDS = {
     "check": "respin.detect:check_command",
     "diff": "respin.review:diff_command",
     "eval": "respin.evaluate:eval_command",
+    "index": "respin.matchcli:index_command",
     "learn": "respin.learn:learn_command",
+    "match": "respin.matchcli:match_command",
     "review": "respin.review:review_command",
     "tables": "respin.tablecli:tables_command",
 }
@@ -181,6 +183,15 @@ def fix_options(function: Callable) -> Callable:
     return function
 
 
+def reference_dir_option(function: Callable) -> Callable:
+    """``--reference-dir DIR`` (fix, batch, diff, review): each input's reference found by 'respin match'."""
+    return click.option(
+        "--reference-dir", "reference_dir", type=click.Path(exists=True),
+        help="A folder of clean articles (or an index of one, from 'respin index build'): each input's "
+             "reference is the article it was copied from, found there by 'respin match' (none if absent).",
+    )(function)
+
+
 def _remember(ctx: click.Context, param: click.Parameter, value) -> None:
     ctx.meta[f"respin.{param.name}"] = value
 
@@ -256,9 +267,10 @@ def read_references(paths: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--jsonl", is_flag=True, help="The input is JSON Lines records: restore --field of each.")
 @click.option("--field", default="text", show_default=True, help="With --jsonl: the field to restore.")
 @click.option("--fixes-key", default="fixes", show_default=True, help="With --jsonl: the key the fixes go under.")
+@reference_dir_option
 @fix_options
 def fix_command(files, output, in_place, output_format, check, quiet, jobs, jsonl, field, fixes_key, references,
-                tables, threshold, no_builtin_tables, verbose):
+                tables, threshold, no_builtin_tables, verbose, reference_dir=None):
     """Restore FILE (or stdin, for no FILE or -) and write it to stdout.
 
     With --format json, prints {"text": ..., "fixes": [{"start", "end",
@@ -301,9 +313,16 @@ def fix_command(files, output, in_place, output_format, check, quiet, jobs, json
         # Every file is read and restored before anything is written, so a bad
         # input or a crash on a later file leaves the earlier ones untouched.
         workers = jobs or available_cpus()
+        if reference_dir:
+            from .matchcli import references_for
+
+            references_of = {name: references_for(name, text, reference_texts, reference_dir)
+                             for name, text in texts.items()}
+        else:
+            references_of = dict.fromkeys(texts, reference_texts)
         # No output of fix shows near misses: don't build them.
         results = {
-            name: fix(text, reference_texts, for_file(config, name), jobs=workers, near_misses=False)
+            name: fix(text, references_of[name], for_file(config, name), jobs=workers, near_misses=False)
             for name, text in texts.items()
         }
         changed = any(result.changed for result in results.values())

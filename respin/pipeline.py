@@ -145,6 +145,10 @@ def analyse(text: str, offset: int, engine: Engine, reference) -> Analysis:
     """Tokenize, find candidates and score one stretch that starts at ``offset`` in the document."""
     tokens = tokenize(text)
     candidates = find_candidates(text, tokens, engine.tables)
+    if reference is not None:
+        from .reference import with_reference_candidates
+
+        candidates = with_reference_candidates(text, tokens, candidates, reference, engine.tables)
     clusters = score_candidates(tokens, candidates, engine.scorer, reference) if candidates else []
     return Analysis(tokens, clusters, tally(tokens, clusters, best_singles(clusters), engine.tables, offset))
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import click
 
 from . import exitcodes
-from .cli import fix_options, make_config, read_references, run_safely
+from .cli import fix_options, make_config, read_references, reference_dir_option, run_safely
 from .errors import OutputError, UsageError
 from .records import Entry, Fix, Result, Token
 
@@ -399,9 +399,10 @@ color_option = click.option("--color/--no-color", "color", default=None,
 @click.option("--format", "output_format", type=click.Choice(["auto", "view", "unified"]), default="auto",
               show_default=True, help="view: the rendered view; unified: a diff for patch; auto: view on a terminal.")
 @color_option
+@reference_dir_option
 @fix_options
 def diff_command(file, context, side_by_side, output_format, color, references, tables, threshold,
-                 no_builtin_tables, verbose):
+                 no_builtin_tables, verbose, reference_dir=None):
     """Show what respin would change in FILE (or stdin).
 
     On a terminal: the spun words struck through in red, the restoration in
@@ -420,7 +421,12 @@ def diff_command(file, context, side_by_side, output_format, color, references, 
             raise UsageError("--side-by-side is a layout of the view; it cannot be combined with --format unified")
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
-        result = fix(read_text(file), reference_texts, for_file(config, file))
+        text = read_text(file)
+        if reference_dir:
+            from .matchcli import references_for
+
+            reference_texts = references_for(file, text, reference_texts, reference_dir)
+        result = fix(text, reference_texts, for_file(config, file))
         name = "stdin" if file == "-" else file
         view = output_format == "view" or side_by_side or (output_format == "auto" and sys.stdout.isatty())
         if not view:
@@ -443,9 +449,10 @@ def diff_command(file, context, side_by_side, output_format, color, references, 
 @click.option("--save-decisions", "decisions_path", type=click.Path(dir_okay=False),
               help="Append accepted/rejected pairs to this user table (for 'fix --table').")
 @color_option
+@reference_dir_option
 @fix_options
 def review_command(file, output, no_backup, decisions_path, color, references, tables, threshold,
-                   no_builtin_tables, verbose):
+                   no_builtin_tables, verbose, reference_dir=None):
     """Review FILE's fixes one at a time and write the accepted ones.
 
     Keys: y accept · n reject · e edit · a accept the rest of this same
@@ -462,6 +469,10 @@ def review_command(file, output, no_backup, decisions_path, color, references, t
         source, backup = _prepare_review(file, output, no_backup, decisions_path)
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
+        if reference_dir:
+            from .matchcli import references_for
+
+            reference_texts = references_for(file, source, reference_texts, reference_dir)
         result = fix(source, reference_texts, for_file(config, file))
         session = Session(result.fixes)
         if session.fixes:

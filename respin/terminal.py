@@ -44,7 +44,9 @@ def term_reasons(terms: Sequence[Term]) -> tuple[str, ...]:
     for term in terms:
         if term.name == CHANNEL and term.entry is not None:
             entry = term.entry
-            reasons.append(f"table {entry.source}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})")
+            # A table row, or the reference's own words ("reference alignment ...").
+            origin = entry.source if entry.source.startswith("reference alignment") else f"table {entry.source}"
+            reasons.append(f"{origin}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})")
         elif term.name == LM:
             reasons.append(f"language model {term.value:+.2f}")
         elif term.name == PRIOR:
