@@ -139,7 +139,8 @@ class Worker:
         from .pipeline import fix
 
         try:
-            signature = self._signature(task) if self.settings.out_root is not None else None
+            recording = self.settings.out_root is not None and self._journal is not None
+            signature = self._signature(task) if recording else None
             text = read_input(task.source)
             if task.expected is not None and content_hash(text) == task.expected:
                 return Outcome(task.rel, SKIPPED, task.size)
