@@ -149,12 +149,19 @@ def run_session(
     ``read_key`` returns one key ("" at end of input, which quits);
     ``ask`` returns the user's replacement, or None when the edit is cancelled.
     """
+    from .signals import Stopped
+
     fresh = True
     while not session.done:
-        if fresh:
-            show(session)
-        fresh = True
-        key = _key(read_key)
+        try:
+            if fresh:
+                show(session)
+            fresh = True
+            key = _key(read_key)
+        except Stopped:
+            raise
+        except KeyboardInterrupt:  # Ctrl-C while the card was drawn, before the terminal went raw
+            key = "\x03"
         if key == "\x03":
             confirm_discard(session, read_key, say)
             continue

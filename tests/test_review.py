@@ -574,10 +574,15 @@ def test_review_card_colours_accepted_words_in_the_sentence(tmp_path, table):
 
 def _spawn_review(path: Path, table: Path, *more: str):
     pexpect = pytest.importorskip("pexpect")
+    import signal
+
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    # A Ctrl-C that lands before the terminal is raw is SIGINT: as a user's shell does, let it through
+    # (a test runner started in the background passes SIGINT on ignored).
     return pexpect, pexpect.spawn(sys.executable, ["-m", "respin", "review", str(path), "--table", str(table),
                                                    "--no-builtin-tables", *more],
-                                  env=env, encoding="utf-8", timeout=30, dimensions=(50, 200))
+                                  env=env, encoding="utf-8", timeout=30, dimensions=(50, 200),
+                                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_review_in_a_pseudo_terminal_ctrl_c_asks_then_goes_on_with_answers_in_context(tmp_path, table):
@@ -626,3 +631,20 @@ def test_review_in_a_pseudo_terminal_ctrl_c_twice_writes_nothing(tmp_path, table
     assert child.exitstatus == 130
     assert path.read_text(encoding="utf-8") == TWO_PER_SENTENCE
     assert sorted(os.listdir(tmp_path)) == ["two.txt", "user.tsv"]
+
+
+def test_ctrl_c_while_a_card_is_drawn_asks_too():
+    # SIGINT can arrive before the terminal is in raw mode, while the card is printed.
+    drawn = []
+
+    def show(session):
+        drawn.append(session.position)
+        if len(drawn) == 2:
+            raise KeyboardInterrupt
+
+    said = []
+    session = Session(session_fixes())
+    keys = iter("ynq")
+    run_session(session, lambda: next(keys, ""), lambda fix: None, show, said.append)
+    assert said == ["accepted", "Discard 1 answer? [y/N]", "kept: the review goes on (q writes your answers)"]
+    assert drawn == [0, 1, 1] and session.quit and session.position == 1
