@@ -25,7 +25,7 @@ from .batchplan import (
     Journal,
     exclusive,
     is_inside,
-    open_output_state,
+    output_is_done,
     output_path,
     remove_leftover_temps,
     remove_temps_of,
@@ -174,15 +174,25 @@ class ReportFile:
         self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, outcome: Outcome) -> None:
-        self.handle.write(outcome.report_line())
+        try:
+            self.handle.write(outcome.report_line())
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot write the report ({exc.strerror})") from None
 
     def commit(self) -> None:
-        self.handle.close()
-        os.chmod(self.temp, _new_file_mode())  # mkstemp made it private
-        os.replace(self.temp, self.path)
+        try:
+            self.handle.close()
+            os.chmod(self.temp, _new_file_mode())  # mkstemp made it private
+            os.replace(self.temp, self.path)
+        except OSError as exc:
+            self.discard()
+            raise InputError(f"{self.path}: cannot write the report ({exc.strerror})") from None
 
     def discard(self) -> None:
-        self.handle.close()
+        try:
+            self.handle.close()
+        except OSError:  # the data it could not flush is thrown away with the file
+            pass
         try:
             os.unlink(self.temp)
         except FileNotFoundError:
@@ -234,26 +244,29 @@ def _respin_version() -> str:
 def plan(in_dir: str, out_dir: str | None, key: str, *, includes: Sequence[str], excludes: Sequence[str],
          force: bool, in_place: bool, backup_suffix: str | None, report: str | None,
          say: Callable[[str], None]) -> tuple[list[Task], list[Outcome], str | None]:
-    """What to restore: the tasks; the outcomes known already (refused, resumed); the in-place journal."""
+    """What to restore: the tasks; the outcomes known already (refused, resumed); the journal workers append to."""
     ignore = frozenset({os.path.realpath(report)}) if report else frozenset()
     found, refused = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes),
                           follow_symlinks=not in_place, skip_suffix=backup_suffix, ignore=ignore)
     early = [Outcome(item.rel, FAILED, error=f"{item.path}: {item.reason}") for item in refused]
+    root = in_dir if in_place else out_dir
+    try:
+        journal = Journal.open(root, key, (f.rel for f in found), field="hash" if in_place else "read")
+    except OSError as exc:  # a read-only folder: name it, not the journal inside it
+        raise InputError(f"{root}: cannot write ({exc.strerror})") from None
     if in_place:
-        journal = Journal.open(in_dir, key, (f.rel for f in found))
         tasks = [Task(f.rel, f.path, f.path, f.size, None if force else journal.expected(f.rel)) for f in found]
         return tasks, early, journal.path
-    state = open_output_state(out_dir, key)
-    if state.changed and not force:
+    if journal.changed and not force:
         say("respin batch: the settings differ from the last run into this OUT_DIR: redoing every file")
     tasks = []
     for f in found:
         target = output_path(out_dir, f.rel)
-        if not force and state.is_done(f, target):
+        if not force and output_is_done(journal, f, target):
             early.append(Outcome(f.rel, SKIPPED, f.size))
         else:
             tasks.append(Task(f.rel, f.path, target, f.size))
-    return tasks, early, None
+    return tasks, early, journal.path
 
 
 def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (), excludes: Sequence[str] = (),
@@ -298,6 +311,8 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         progress = BarProgress(meter) if not quiet and sys.stderr.isatty() else PlainProgress(meter, quiet)
 
         def record(outcome: Outcome, planned: bool = True) -> None:
+            if outcome.stop:  # a full disk: every other file would fail the same way
+                raise InputError(f"{root}: {outcome.stop}; batch stopped (make room, then run again to resume)")
             meter.add(outcome, planned)
             if report_file:
                 report_file.write(outcome)
@@ -354,9 +369,9 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
 
     Each output is what `respin fix` gives for its file (an unchanged file is
     copied byte for byte), written atomically. A re-run resumes: it skips
-    outputs newer than their input and made with the same settings; --force
-    redoes all. Files that cannot be read or decoded are reported and
-    skipped; the exit code is then 1.
+    files restored, with the same settings, from their input as it is now;
+    --force redoes all. Files that cannot be read or decoded are reported
+    and skipped; the exit code is then 1. A full disk stops the run (exit 2).
 
     With --field, IN_DIR is a JSON Lines file of records (a crawl dump) and
     OUT_DIR the JSON Lines file to write: see `respin.jsonl`.

@@ -7,10 +7,11 @@ nothing:
   stay inside IN_DIR (and never in circles);
 - leftover temp files of killed runs (``textio.atomic_write`` names them
   ``.NAME.XXXXXXXX.respin-tmp``), removed before a run starts;
-- resume state, so a re-run redoes exactly what is missing or stale:
-  ``.respin-batch.json`` in OUT_DIR records the settings key and since when
-  outputs count; ``.respin-batch.jsonl`` in IN_DIR (``--in-place``) records
-  the content hash of every file as respin left it.
+- resume state, so a re-run redoes exactly what is missing or stale: a
+  journal ``.respin-batch.jsonl``, keyed by the settings. In OUT_DIR it
+  records, for each output, the size and modification time its input had
+  when it was read; in IN_DIR (``--in-place``) the content hash of every
+  file as respin left it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .textio import TEMP_SUFFIX, InputError, atomic_write, remove_temps_of, temp_name_re
 
-STATE_NAME = ".respin-batch.json"
+STATE_NAME = ".respin-batch.json"  # the settings file of older versions: removed, never an input
 JOURNAL_NAME = ".respin-batch.jsonl"
 _TEMP_RE = temp_name_re()
 
@@ -214,98 +214,88 @@ def content_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _fs_now(directory: str) -> int:
-    """The file system's clock (mtime of a fresh file), which output mtimes come from."""
-    fd, path = tempfile.mkstemp(dir=directory, prefix=".clock.", suffix=TEMP_SUFFIX)
-    try:
-        return os.fstat(fd).st_mtime_ns
-    finally:
-        os.close(fd)
-        os.unlink(path)
+def read_signature(size: int, mtime_ns: int) -> str:
+    """What an OUT_DIR journal remembers of an input: its size and modification time when read."""
+    return f"{size}:{mtime_ns}"
 
 
-@dataclass(frozen=True)
-class OutputState:
-    """Resume state of an OUT_DIR.
+def output_is_done(journal: "Journal", found: Found, output: str) -> bool:
+    """Whether ``output`` was made, under the journal's settings, from ``found`` as it is now.
 
-    An output is done when it is a regular file newer than its input and
-    made under the current settings: at or after ``since_ns``, the moment
-    the settings last changed (or OUT_DIR got its first run). Outputs of a
-    run with other settings are older than that, so they are redone.
+    The journal holds the input's size and modification time from just
+    before the worker read it, so an input edited while it was being
+    restored (its output is then newer than the edit) no longer matches and
+    is redone.
     """
-
-    key: str
-    since_ns: int
-    changed: bool = False  # a previous run here used other settings
-
-    def is_done(self, found: Found, output: str) -> bool:
-        try:
-            info = os.lstat(output)
-        except OSError:
-            return False
-        return (
-            stat.S_ISREG(info.st_mode)
-            and info.st_mtime_ns > found.mtime_ns  # equal may be the same clock tick: redo
-            and info.st_mtime_ns >= self.since_ns
-        )
-
-
-def open_output_state(out_dir: str, key: str) -> OutputState:
-    """Read OUT_DIR's state; when the key differs or is unknown, start a new epoch."""
-    path = os.path.join(out_dir, STATE_NAME)
-    previous = None
+    if journal.expected(found.rel) != read_signature(found.size, found.mtime_ns):
+        return False
     try:
-        previous = json.loads(Path(path).read_text(encoding="utf-8"))
-        if previous.get("key") == key and isinstance(previous.get("since_ns"), int):
-            return OutputState(key, previous["since_ns"])
-    except (OSError, ValueError, AttributeError):
-        pass
-    state = OutputState(key, _fs_now(out_dir), changed=previous is not None)
-    # Written before any output, so a killed run's outputs carry the key they were made under.
-    atomic_write(path, json.dumps({"key": key, "since_ns": state.since_ns}) + "\n")
-    return state
+        return stat.S_ISREG(os.lstat(output).st_mode)
+    except OSError:
+        return False
 
 
 class Journal:
-    """Resume state of ``--in-place``: the hash of each file as respin left it.
+    """Resume state of a run, one JSON line per file, under a first line with the settings key.
 
-    A file is done when its current content hashes to its journal entry. A
-    worker appends the entry *before* it replaces the file, so a kill in
-    between leaves an entry that does not match the old content: the file is
-    redone, never restored twice. A journal of other settings is discarded.
+    In place (field ``hash``): the hash of each file as respin left it. A
+    file is done when its current content hashes to its entry. A worker
+    appends the entry *before* it replaces the file, so a kill in between
+    leaves an entry that does not match the old content: the file is redone,
+    never restored twice.
+
+    In OUT_DIR (field ``read``): the :func:`read_signature` of each input as
+    it was read, appended *after* its output is in place, so a kill in
+    between only means the file is redone (see :func:`output_is_done`).
+
+    A journal of other settings is discarded (``changed``): every file is redone.
     """
 
-    def __init__(self, path: str, key: str, entries: dict[str, str]) -> None:
+    def __init__(self, path: str, key: str, entries: dict[str, str], field: str = "hash",
+                 changed: bool = False) -> None:
         self.path = path
         self.key = key
         self.entries = entries
+        self.field = field
+        self.changed = changed
 
     @classmethod
-    def open(cls, in_dir: str, key: str, keep: Iterable[str]) -> "Journal":
+    def open(cls, directory: str, key: str, keep: Iterable[str], field: str = "hash") -> "Journal":
         """Load, keep the entries of files still there, and rewrite it compacted."""
-        path = os.path.join(in_dir, JOURNAL_NAME)
+        path = os.path.join(directory, JOURNAL_NAME)
         entries: dict[str, str] = {}
         try:
             lines = Path(path).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
             lines = []
-        if lines and _json_line(lines[0]).get("key") == key:
+        same_settings = bool(lines) and _json_line(lines[0]).get("key") == key
+        if same_settings:
             for line in lines[1:]:
                 item = _json_line(line)  # a line cut short by a kill is skipped
-                if isinstance(item.get("path"), str) and isinstance(item.get("hash"), str):
-                    entries[item["path"]] = item["hash"]
+                if isinstance(item.get("path"), str) and isinstance(item.get(field), str):
+                    entries[item["path"]] = item[field]
         keep = set(keep)
         entries = {rel: value for rel, value in entries.items() if rel in keep}
-        body = [json.dumps({"key": key})] + [journal_line(rel, value).rstrip("\n") for rel, value in sorted(entries.items())]
+        body = [json.dumps({"key": key})] + [journal_line(rel, value, field).rstrip("\n")
+                                             for rel, value in sorted(entries.items())]
         atomic_write(path, "\n".join(body) + "\n")
-        return cls(path, key, entries)
+        legacy = os.path.join(directory, STATE_NAME)
+        changed = bool(lines) and not same_settings or os.path.lexists(legacy)
+        if os.path.lexists(legacy):
+            os.unlink(legacy)  # an older version's state: its outputs are not in the journal, so redone
+        return cls(path, key, entries, field, changed)
 
     def expected(self, rel: str) -> str | None:
         return self.entries.get(rel)
 
 
-def journal_line(rel: str, hash_: str) -> str:
-    return json.dumps({"path": rel, "hash": hash_}, ensure_ascii=False) + "\n"
+def journal_line(rel: str, value: str, field: str = "hash") -> str:
+    line = json.dumps({"path": rel, field: value}, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8: kept as \udcXX escapes, which load back
+        line = json.dumps({"path": rel, field: value})
+    return line + "\n"
 
 
 def _json_line(line: str) -> dict:

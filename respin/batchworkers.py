@@ -12,13 +12,14 @@ workers if the parent itself is killed.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .batchplan import content_hash, is_inside, journal_line, remove_temps_of
+from .batchplan import content_hash, is_inside, journal_line, read_signature, remove_temps_of
 from .config import Config
 from .signals import as_worker
 from .textio import InputError, PendingWrite, WriteGroup, read_text
@@ -27,6 +28,8 @@ FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
 TICK = 0.1  # seconds the parent waits for results before it refreshes the progress display
 MAX_CHUNK = 32  # files per round trip to a worker
 CHUNKS_PER_WORKER = 8  # at least, so the workers finish together
+# Write errors no other file will escape: the run stops at the first (see Outcome.stop).
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class Outcome:
     details: tuple[dict, ...] = ()  # Fix.to_dict() of the applied fixes, when a report wants them
     error: str | None = None
     reference: tuple[str | None, ...] = ()  # with --reference-dir: (the reference found, or None)
+    stop: str | None = None  # why the whole run must stop (a full disk), not just this file
 
     def report_line(self) -> str:
         record = {"path": self.rel, "status": self.status, "fixes": list(self.details), "error": self.error}
@@ -72,7 +76,7 @@ class WorkerSetup:
     references: tuple[str, ...]
     out_root: str | None  # resolved OUT_DIR; None in place
     backup_suffix: str | None = None
-    journal: str | None = None  # in place: the resume journal workers append to
+    journal: str | None = None  # the resume journal workers append to (batchplan.Journal)
     details: bool = False
     verbose: bool = False
     reference_dir: str | None = None  # each file's reference is its source found there ('respin match')
@@ -87,6 +91,7 @@ class _Staged:
     output: PendingWrite | None  # None: in place and unchanged, nothing to replace
     backup: PendingWrite | None = None
     journal: bytes | None = None  # in place: appended before the replace
+    read: bytes | None = None  # OUT_DIR: the input as read, appended after the replace
 
 
 def read_input(path: str) -> str:
@@ -139,6 +144,8 @@ class Worker:
         from .pipeline import fix
 
         try:
+            recording = self.settings.out_root is not None and self._journal is not None
+            signature = self._signature(task) if recording else None
             text = read_input(task.source)
             if task.expected is not None and content_hash(text) == task.expected:
                 return Outcome(task.rel, SKIPPED, task.size)
@@ -155,7 +162,8 @@ class Worker:
                               reference=found)
             if self.settings.out_root is None:
                 return self._stage_in_place(task, text, result, outcome, group)
-            return _Staged(task, outcome, self._stage_output(task, result.text, group))
+            read = journal_line(task.rel, signature, "read").encode("utf-8") if signature else None
+            return _Staged(task, outcome, self._stage_output(task, result.text, group), read=read)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop a million-file run
             return self._failed(task, exc)
 
@@ -169,11 +177,26 @@ class Worker:
                 os.write(self._journal, item.journal)
             if item.output is not None:
                 group.replace(item.output)
+            # Then what was read: a kill before this line only means the file is redone.
+            if item.read is not None:
+                os.write(self._journal, item.read)
         except OSError as exc:
             return self._failed(item.task, exc)  # an output not replaced is discarded with the group
         return item.outcome
 
+    @staticmethod
+    def _signature(task: Task) -> str | None:
+        """The input's size and mtime *before* it is read: an edit after this point makes a mismatch."""
+        try:
+            info = os.stat(task.source)
+        except OSError:
+            return None  # reading fails too, and says why
+        return read_signature(info.st_size, info.st_mtime_ns)
+
     def _failed(self, task: Task, exc: Exception) -> Outcome:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return Outcome(task.rel, FAILED, task.size, error=f"{task.target}: cannot write ({exc.strerror})",
+                           stop=exc.strerror or "No space left on device")
         if isinstance(exc, InputError):
             error = str(exc)
         elif isinstance(exc, OSError):

@@ -149,14 +149,22 @@ def run_session(
     ``read_key`` returns one key ("" at end of input, which quits);
     ``ask`` returns the user's replacement, or None when the edit is cancelled.
     """
+    from .signals import Stopped
+
     fresh = True
     while not session.done:
-        if fresh:
-            show(session)
-        fresh = True
-        key = read_key()
+        try:
+            if fresh:
+                show(session)
+            fresh = True
+            key = _key(read_key)
+        except Stopped:
+            raise
+        except KeyboardInterrupt:  # Ctrl-C while the card was drawn, before the terminal went raw
+            key = "\x03"
         if key == "\x03":
-            raise KeyboardInterrupt
+            confirm_discard(session, read_key, say)
+            continue
         key = "q" if key in ("", "\x04") else key.lower()
         fix = session.current
         if key == "y":
@@ -189,6 +197,36 @@ def run_session(
         else:
             say(KEY_HELP)
             fresh = False
+
+
+def _key(read_key: Callable[[], str]) -> str:
+    """One key: Ctrl-C as "\\x03" (sent as a key or as SIGINT), end of input or Ctrl-D as ""."""
+    from .signals import Stopped
+
+    try:
+        return read_key()
+    except Stopped:  # SIGTERM/SIGHUP: nobody is there to answer a question
+        raise
+    except KeyboardInterrupt:
+        return "\x03"
+    except EOFError:  # click.getchar's Ctrl-D
+        return ""
+
+
+def confirm_discard(session: Session, read_key: Callable[[], str], say: Callable[[str], None]) -> None:
+    """Ctrl-C: raise KeyboardInterrupt (nothing is written) once the user confirms losing the answers.
+
+    With no answers there is nothing to lose and no question. Otherwise "y"
+    or a second Ctrl-C discards; "n", Enter or any other key goes back to
+    the current fix, where "q" writes what was answered.
+    """
+    answered = sum(d is not None for d in session.decisions)
+    if not answered:
+        raise KeyboardInterrupt
+    say(f"Discard {answered} answer{'' if answered == 1 else 's'}? [y/N]")
+    if _key(read_key) in ("y", "Y", "\x03"):
+        raise KeyboardInterrupt
+    say("kept: the review goes on (q writes your answers)")
 
 
 # --- what the review shows -------------------------------------------------
@@ -267,11 +305,39 @@ def make_card(session: Session, name: str, source: str, tokens: Sequence[Token],
                   if begin <= f.start and f.end <= end]
         match = references.match(apply_fixes(source[begin:end], inside))
     left, right = _window(source, begin, end, fix)
+    sentence, offset, answers = _sentence_as_answered(session, source, left, right)
     return Card(
         name=name, line=line, column=column, number=session.position + 1, total=len(session.fixes),
-        sentence=source[left:right], offset=fix.start - left, fix=fix, same_later=len(session.same_later()),
-        reference=match[0] if match else None, reference_score=match[1] if match else 0.0,
+        sentence=sentence, offset=offset, fix=fix, same_later=len(session.same_later()),
+        reference=match[0] if match else None, reference_score=match[1] if match else 0.0, answers=answers,
     )
+
+
+def _sentence_as_answered(session: Session, source: str, left: int, right: int):
+    """``source[left:right]`` as the answers so far leave it, where the current fix starts, and the answered spans.
+
+    An accepted or edited fix reads as its new words, a rejected one as the
+    words kept; fixes not answered (skipped, or still to come) as the input.
+    The answered spans are ``(start, end, verdict)`` in the returned text.
+    """
+    pieces: list[str] = []
+    answers: list[tuple[int, int, str]] = []
+    position, length, offset = left, 0, 0
+    for j, (fix, decision) in enumerate(zip(session.fixes, session.decisions)):
+        if not (left <= fix.start and fix.end <= right) or (decision is None and j != session.position):
+            continue
+        pieces.append(source[position : fix.start])
+        length += fix.start - position
+        if j == session.position:
+            offset, words = length, fix.before
+        else:
+            words = decision.text
+            answers.append((length, length + len(words), decision.verdict))
+        pieces.append(words)
+        length += len(words)
+        position = fix.end
+    pieces.append(source[position:right])
+    return "".join(pieces), offset, tuple(answers)
 
 
 # --- decisions as a user table ---------------------------------------------
@@ -458,7 +524,8 @@ def review_command(file, output, no_backup, decisions_path, color, references, t
     Keys: y accept · n reject · e edit · a accept the rest of this same
     substitution · s skip · u undo · q quit (keeps the decisions so far).
     Fixes you do not accept stay as they were. The result goes over FILE
-    (with a backup FILE.orig) unless -o is given; Ctrl-C writes nothing.
+    (with a backup FILE.orig) unless -o is given. Ctrl-C asks before
+    discarding your answers; confirmed, it writes nothing.
     """
 
     def run() -> int:

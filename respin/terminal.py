@@ -268,6 +268,9 @@ class Card:
     same_later: int  # undecided later occurrences of the same substitution ('a')
     reference: str | None = None  # the matching reference sentence
     reference_score: float = 0.0
+    # Fixes in ``sentence`` already answered, as (start, end, verdict): ``sentence``
+    # holds their accepted or edited words, or the words a rejection kept.
+    answers: tuple[tuple[int, int, str], ...] = ()
 
 
 def render_card(card: Card, *, threshold: float, color: bool = False, width: int = 100) -> str:
@@ -279,10 +282,7 @@ def render_card(card: Card, *, threshold: float, color: bool = False, width: int
     fix = card.fix
     where = f"fix {card.number} of {card.total} · {visible(card.name)}:{card.line}:{card.column}"
     console.print(Rule(where, align="left", style="cyan" if color else "") if color else Text(f"── {where} ──"))
-    sentence = Text(visible(card.sentence[: card.offset]))
-    sentence.append_text(change_text(fix, threshold, color))
-    sentence.append(visible(card.sentence[card.offset + len(fix.before) :]))
-    console.print(sentence)
+    console.print(_card_sentence(card, threshold, color))
     change = Text("  ")
     change.append(visible(fix.before), style="red" if color else "")
     change.append(" → ")
@@ -306,6 +306,24 @@ def render_card(card: Card, *, threshold: float, color: bool = False, width: int
     keys = f"y accept · n reject · e edit{same} · s skip · u undo · q quit"
     console.print(Text(keys, style="bold" if color else ""))
     return _output(console)
+
+
+def _card_sentence(card: Card, threshold: float, color: bool):
+    """The card's sentence with the current change marked and earlier answers in colour (green: new words)."""
+    from rich.text import Text
+
+    current = (card.offset, card.offset + len(card.fix.before), "current")
+    text = Text()
+    position = 0
+    for start, end, verdict in sorted([*card.answers, current]):
+        text.append(visible(card.sentence[position:start]))
+        if verdict == "current":
+            text.append_text(change_text(card.fix, threshold, color))
+        else:
+            text.append(visible(card.sentence[start:end]), style="green" if color and verdict != "rejected" else "")
+        position = end
+    text.append(visible(card.sentence[position:]))
+    return text
 
 
 def _highlight(sentence: str, phrase: str, color: bool):

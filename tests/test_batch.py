@@ -281,6 +281,59 @@ def test_rerun_skips_complete_outputs_and_redoes_stale_or_missing_ones(tmp_path)
     assert tree(out) == expected_outputs(files, MINI_CONFIG)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_input_edited_while_it_is_restored_is_redone_by_the_next_run(tmp_path, monkeypatch, jobs):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    files = make_tree(in_dir, 12)
+    edited = "section1/day1/story0001.txt"
+    old = (in_dir / edited).read_bytes()
+    new = b"The officers mentioned the safety assembly." + b"." * (len(old) - 43)
+    assert len(new) == len(old), "same size: only the modification time tells the edit"
+    real_read = batchworkers.read_input
+
+    def user_saves_right_after_the_read(path):
+        text = real_read(path)
+        if path.endswith("story0001.txt"):
+            (in_dir / edited).write_bytes(new)  # the output, written next, is newer than this edit
+        return text
+
+    monkeypatch.setattr(batchworkers, "read_input", user_saves_right_after_the_read)
+    assert run(in_dir, out, *MINI, "--jobs", jobs).exit_code == 0
+    assert (out / edited).read_bytes() == expected_outputs({edited: old}, MINI_CONFIG)[edited]  # what was read
+    monkeypatch.undo()
+
+    again = run(in_dir, out, *MINI, "--jobs", jobs, "--report", tmp_path / "r.jsonl")
+    assert (again.exit_code, again.stderr.count("\n")) == (0, 1), again.stderr
+    redone = [rel for rel, r in read_report(tmp_path / "r.jsonl").items() if r["status"] != "skipped"]
+    assert redone == [edited]
+    files[edited] = new
+    assert tree(out) == expected_outputs(files, MINI_CONFIG)
+
+
+def test_the_out_dir_journal_records_each_input_as_it_was_read(tmp_path):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    files = make_tree(in_dir, 5)
+    assert run(in_dir, out, *MINI).exit_code == 0
+    header, *lines = (out / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
+    assert set(json.loads(header)) == {"key"}
+    entries = {item["path"]: item["read"] for item in map(json.loads, lines)}
+    assert set(entries) == set(files)
+    for rel, value in entries.items():
+        info = (in_dir / rel).stat()
+        assert value == f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def test_an_output_of_an_older_version_without_a_journal_is_redone(tmp_path):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    make_tree(in_dir, 5)
+    assert run(in_dir, out, *MINI).exit_code == 0
+    (out / JOURNAL_NAME).unlink()
+    (out / STATE_NAME).write_text('{"key": "0123456789abcdef", "since_ns": 0}\n')
+    again = run(in_dir, out, *MINI)
+    assert "settings differ" in again.stderr and " 0 skipped" in again.stderr
+    assert not (out / STATE_NAME).exists()
+
+
 @pytest.mark.parametrize("change", ["threshold", "table", "reference"])
 def test_outputs_made_with_other_settings_are_redone(tmp_path, change):
     # In subprocesses, as users run it: tables are read once per process.
@@ -569,6 +622,76 @@ def test_a_file_that_cannot_be_written_fails_alone_and_its_chunk_is_written(tmp_
     assert list(failed) == [blocked] and "cannot write" in failed[blocked]
     assert tree(out) == expected_outputs({rel: d for rel, d in files.items() if rel != blocked}, MINI_CONFIG)
     assert temp_files(out) == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_disk_stops_the_batch_at_once_with_one_line_naming_the_folder(tmp_path, monkeypatch, jobs):
+    import errno
+
+    from respin import textio
+
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    files = make_tree(in_dir, 80)
+    real_add = textio.WriteGroup.add
+
+    def disk_full_from_section3(self, path, data, **kwargs):
+        if "section3" in str(path):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_add(self, path, data, **kwargs)
+
+    monkeypatch.setattr(textio.WriteGroup, "add", disk_full_from_section3)
+    full = run(in_dir, out, *MINI, "--jobs", jobs, "--report", tmp_path / "r.jsonl")
+    assert (full.exit_code, full.stderr) == (
+        2, f"respin: error: {out}: No space left on device; batch stopped (make room, then run again to resume)\n")
+    assert temp_files(out) == [] and not (tmp_path / "r.jsonl").exists()
+    assert not any(rel.startswith("section3/") for rel in tree(out))
+    monkeypatch.undo()
+
+    resumed = run(in_dir, out, *MINI, "--jobs", jobs)
+    assert resumed.exit_code == 0, resumed.stderr
+    assert tree(out) == expected_outputs(files, MINI_CONFIG)
+
+
+def _tiny_mount(path: Path, options: str) -> bool:
+    """A 64 KiB tmpfs at ``path`` (root only, where mounting is allowed): a real full or read-only disk."""
+    if os.geteuid() != 0 or not sys.platform.startswith("linux"):
+        return False
+    path.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"{options},size=64k", "tmpfs", str(path)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+@pytest.mark.parametrize("options, message", [
+    ("rw", "No space left on device; batch stopped (make room, then run again to resume)"),
+    ("ro", "cannot write (Read-only file system)"),
+])
+def test_a_real_full_or_read_only_out_dir_is_one_line_naming_it(tmp_path, options, message):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    make_tree(in_dir, 120)
+    if not _tiny_mount(out, options):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        process = batch_process(in_dir, out, *MINI, "--jobs", "2")
+        _, stderr = process.communicate(timeout=120)
+        assert (process.returncode, stderr.decode()) == (2, f"respin: error: {out}: {message}\n")
+        assert temp_files(out) == []
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
+
+
+def test_a_read_only_out_dir_is_named_not_a_file_inside_it(tmp_path):
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    make_tree(in_dir, 3)
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        if os.access(out, os.W_OK):
+            pytest.skip("root writes anywhere: see the read-only tmpfs test")
+        result = run(in_dir, out, *MINI)
+        assert (result.exit_code, result.stderr) == (2, f"respin: error: {out}: cannot write (Permission denied)\n")
+    finally:
+        out.chmod(0o755)
 
 
 def test_a_file_that_vanished_since_the_scan_is_reported(tmp_path):

@@ -480,101 +480,171 @@ def test_review_accept_all_covers_the_same_substitution(seed, table, tmp_path):
     assert seed.read_bytes() == SEED.read_bytes() and not Path(f"{seed}.orig").exists()
 
 
-def test_review_ctrl_c_writes_nothing(seed, table, tmp_path):
+def test_review_ctrl_c_confirmed_writes_nothing(seed, table, tmp_path):
     decisions = tmp_path / "d.tsv"
-    result = invoke(*review_args(seed, table, "--save-decisions", decisions), input="yy\x03")
-    assert result.exit_code == 130
-    assert seed.read_bytes() == SEED.read_bytes() and not decisions.exists()
-    assert not Path(f"{seed}.orig").exists()
+    for confirm in ("y", "Y", "\x03"):  # y, or a second Ctrl-C
+        result = invoke(*review_args(seed, table, "--save-decisions", decisions), input="yy\x03" + confirm)
+        assert (result.exit_code, result.stderr) == (130, "respin: interrupted\n")
+        assert "  → Discard 2 answers? [y/N]\n" in result.stdout
+        assert "respin review:" not in result.stdout
+        assert seed.read_bytes() == SEED.read_bytes() and not decisions.exists()
+        assert not Path(f"{seed}.orig").exists()
 
 
-def test_review_without_a_terminal_fails_cleanly(seed, table, monkeypatch):
-    import click
-
-    def no_terminal(echo=False):
-        raise OSError(6, "No such device or address")
-
-    monkeypatch.setattr(click, "getchar", no_terminal)
-    line = one_line_error(CliRunner().invoke(main, [str(a) for a in review_args(seed, table)]))
-    assert "no terminal" in line and seed.read_bytes() == SEED.read_bytes()
-
-
-def test_review_never_overwrites_a_file_changed_during_the_review(seed, table, monkeypatch):
-    import click
-
-    keys = iter("yq")
-
-    def user_edits_the_file_meanwhile(echo=False):
-        seed.write_text("edited elsewhere\n", encoding="utf-8")
-        return next(keys)
-
-    monkeypatch.setattr(click, "getchar", user_edits_the_file_meanwhile)
-    line = one_line_error(CliRunner().invoke(main, [str(a) for a in review_args(seed, table)]))
-    assert "changed on disk" in line
-    assert seed.read_text(encoding="utf-8") == "edited elsewhere\n" and not Path(f"{seed}.orig").exists()
-
-
-def test_review_no_backup_writes_in_place_only(seed, table, tmp_path):
-    fixes = user_fix(seed.read_text(encoding="utf-8"), table).fixes
-    result = invoke(*review_args(seed, table, "--no-backup"), input="yq")
-    assert result.exit_code == 0, result.stderr
-    assert seed.read_text(encoding="utf-8") == apply_fixes(SEED.read_text(encoding="utf-8"), fixes[:1])
-    assert sorted(os.listdir(tmp_path)) == ["article.txt", "user.tsv"]
-
-
-def test_review_of_a_text_without_fixes(tmp_path, table):
-    path = tmp_path / "clean.txt"
-    path.write_text("Nothing to see here.\n", encoding="utf-8")
-    result = invoke(*review_args(path, table), input="y")
-    assert result.exit_code == 0 and "no fixes to review" in result.stdout
-    assert sorted(os.listdir(tmp_path)) == ["clean.txt", "user.tsv"]
-
-
-# --- acceptance: a person reviews seed 000 in a real pseudo-terminal ---------
-
-
-def test_review_in_a_pseudo_terminal_then_fix_honours_the_decisions(seed, table, tmp_path):
-    pexpect = pytest.importorskip("pexpect")
+def test_review_ctrl_c_declined_goes_on_and_q_writes_the_answers(seed, table, tmp_path):
     text = seed.read_text(encoding="utf-8")
     fixes = user_fix(text, table).fixes
-    assert len(fixes) >= 4
-    saved = tmp_path / "saved.tsv"
+    out = tmp_path / "out.txt"
+    for decline in ("n", "\r", "x"):
+        result = invoke(*review_args(seed, table, "-o", out), input="y\x03" + decline + "nq")
+        assert (result.exit_code, result.stderr) == (0, "")
+        after = result.stdout.split("  → Discard 1 answer? [y/N]\n", 1)[1]
+        assert after.startswith("  → kept: the review goes on (q writes your answers)\n")
+        assert f"fix 2 of {len(fixes)}" in after, "the current fix is shown again"
+        assert result.stdout.strip().splitlines()[-1].startswith("respin review: 1 accepted, 1 rejected, 0 edited")
+        assert out.read_text(encoding="utf-8") == apply_fixes(text, fixes[:1])
+
+
+def test_review_ctrl_c_before_any_answer_stops_without_asking(seed, table):
+    result = invoke(*review_args(seed, table), input="s\x03")
+    assert (result.exit_code, result.stderr) == (130, "respin: interrupted\n")
+    assert "Discard" not in result.stdout and seed.read_bytes() == SEED.read_bytes()
+
+
+def test_run_session_asks_before_discarding_answers():
+    read_key, ask, show, say, said, shown = scripted("y\x03nq")
+    session = Session(session_fixes())
+    run_session(session, read_key, ask, show, say)
+    assert said == ["accepted", "Discard 1 answer? [y/N]", "kept: the review goes on (q writes your answers)"]
+    assert shown == [0, 1, 1] and session.quit and session.decisions[0].verdict == ACCEPTED
+
+    def interrupted():  # the terminal delivers Ctrl-C as SIGINT rather than as a key
+        raise KeyboardInterrupt
+
+    keys = iter([lambda: "a", interrupted, interrupted])
+    with pytest.raises(KeyboardInterrupt):
+        run_session(Session(session_fixes()), lambda: next(keys)(), ask, show, say)
+
+
+def test_run_session_does_not_ask_when_stopped_by_a_signal():
+    from respin.signals import Stopped
+
+    def sigterm():
+        raise Stopped(15)
+
+    keys = iter([lambda: "y", sigterm])
+    said = []
+    with pytest.raises(Stopped):
+        run_session(Session(session_fixes()), lambda: next(keys)(), lambda fix: None, lambda s: None, said.append)
+    assert said == ["accepted"]
+
+
+# Two fixes in each sentence with the review table: the second card shows the first's answer.
+TWO_PER_SENTENCE = ("Officials mentioned the variations in arms management were small.\n"
+                    "Leaders mentioned that they had been ready to talk.\n")
+
+
+@pytest.mark.parametrize("keys, card, expected", [
+    ("y", 2, "Officials said the variations in arms [-management-]{+control+}"),
+    ("n", 2, "Officials mentioned the variations in arms [-management-]{+control+}"),
+    ("estated\n", 2, "Officials stated the variations in arms [-management-]{+control+}"),
+    ("yu", 1, "Officials [-mentioned-]{+said+}"),  # undone: no answer any more
+    ("ayy", 4, "Leaders said that they [-had been-]{+were+}"),  # 'a' answered the later 'mentioned' too
+    ("yys", 4, "Leaders mentioned that they [-had been-]{+were+}"),  # skipped: no answer
+])
+def test_review_card_shows_earlier_answers_in_the_sentence(tmp_path, table, keys, card, expected):
+    path = tmp_path / "two.txt"
+    path.write_text(TWO_PER_SENTENCE, encoding="utf-8")
+    fixes = user_fix(TWO_PER_SENTENCE, table).fixes
+    assert [f.before for f in fixes] == ["mentioned", "management", "mentioned", "had been"]
+    result = invoke(*review_args(path, table, "--no-backup"), input=keys + "q")
+    assert (result.exit_code, result.stderr) == (0, "")
+    last_card = result.stdout.rsplit(f"── fix {card} of 4", 1)[1]
+    assert last_card.splitlines()[1].startswith(expected)
+
+
+def test_review_card_colours_accepted_words_in_the_sentence(tmp_path, table):
+    path = tmp_path / "two.txt"
+    path.write_text(TWO_PER_SENTENCE, encoding="utf-8")
+    result = invoke("review", path, "--table", table, "--no-builtin-tables", "--color", "--no-backup", input="yq")
+    assert (result.exit_code, result.stderr) == (0, "")
+    second = result.stdout.split("fix 2 of 4", 1)[1]
+    assert "Officials \x1b[32msaid\x1b[0m the variations" in second
+
+
+def _spawn_review(path: Path, table: Path, *more: str):
+    pexpect = pytest.importorskip("pexpect")
+    import signal
+
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    child = pexpect.spawn(sys.executable, ["-m", "respin", "review", str(seed), "--table", str(table),
-                                           "--no-builtin-tables", "--save-decisions", str(saved)],
-                          env=env, encoding="utf-8", timeout=30, dimensions=(50, 200))
-    edited = "custom words"
-    for i, key in enumerate("yney"):
-        child.expect(re.escape(f"fix {i + 1} of {len(fixes)} · {seed}:"))
-        child.expect(re.escape(f"{fixes[i].before} → {fixes[i].after}"))
-        child.expect("q quit")
-        child.send(key)
-        if key == "e":
-            child.expect("replacement")
-            child.sendline(edited)
+    # A Ctrl-C that lands before the terminal is raw is SIGINT: as a user's shell does, let it through
+    # (a test runner started in the background passes SIGINT on ignored).
+    return pexpect, pexpect.spawn(sys.executable, ["-m", "respin", "review", str(path), "--table", str(table),
+                                                   "--no-builtin-tables", *more],
+                                  env=env, encoding="utf-8", timeout=30, dimensions=(50, 200),
+                                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def test_review_in_a_pseudo_terminal_ctrl_c_asks_then_goes_on_with_answers_in_context(tmp_path, table):
+    path = tmp_path / "two.txt"
+    path.write_text(TWO_PER_SENTENCE, encoding="utf-8")
+    fixes = user_fix(TWO_PER_SENTENCE, table).fixes
+    pexpect, child = _spawn_review(path, table)
+    child.expect("q quit")
+    child.send("y")
+    child.expect(re.escape("Officials said the variations in arms [-management-]{+control+}"))
+    child.expect("q quit")
+    child.sendintr()  # Ctrl-C as the terminal sends it
+    child.expect(re.escape("Discard 1 answer? [y/N]"))
+    child.send("\r")  # Enter: no
+    child.expect(re.escape("kept: the review goes on (q writes your answers)"))
+    child.expect(re.escape("fix 2 of 4"))
+    child.expect(re.escape("Officials said the variations in arms [-management-]{+control+}"))
+    child.expect("q quit")
+    child.send("n")
     child.expect("q quit")
     child.send("q")
-    child.expect(r"respin review: 2 accepted, 1 rejected, 1 edited, 0 skipped")
+    child.expect(re.escape("respin review: 1 accepted, 1 rejected, 0 edited, 0 skipped, 2 not reviewed"))
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    assert path.read_text(encoding="utf-8") == apply_fixes(TWO_PER_SENTENCE, fixes[:1])
+    assert Path(f"{path}.orig").read_text(encoding="utf-8") == TWO_PER_SENTENCE
 
-    expected = apply_fixes(text, [fixes[0], fixes[2]._replace(after=edited), fixes[3]])
-    assert seed.read_text(encoding="utf-8") == expected
-    assert Path(f"{seed}.orig").read_bytes() == SEED.read_bytes()
 
-    rows = [e for e in read_table(saved)]
-    kept = [e for e in rows if e.keeps]
-    assert len(kept) == 1 and kept[0].spun == fixes[1].before.lower()
-    previous = re.findall(r"(\S+)\s+$", text[: fixes[1].start])[0].lower()
-    assert kept[0].context == (f"prev={previous}",)
-    assert {(e.spun, e.original) for e in rows if not e.keeps} >= {
-        (fixes[0].before.lower(), fixes[0].after.lower()), (fixes[2].before.lower(), edited)}
-    assert all(e.weight == 1.0 for e in rows)
+def test_review_in_a_pseudo_terminal_ctrl_c_twice_writes_nothing(tmp_path, table):
+    path = tmp_path / "two.txt"
+    path.write_text(TWO_PER_SENTENCE, encoding="utf-8")
+    decisions = tmp_path / "d.tsv"
+    pexpect, child = _spawn_review(path, table, "--save-decisions", str(decisions))
+    child.expect("q quit")
+    child.send("y")
+    child.expect("q quit")
+    child.send("n")
+    child.expect("q quit")
+    child.sendintr()
+    child.expect(re.escape("Discard 2 answers? [y/N]"))
+    child.sendintr()
+    child.expect("respin: interrupted")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert path.read_text(encoding="utf-8") == TWO_PER_SENTENCE
+    assert sorted(os.listdir(tmp_path)) == ["two.txt", "user.tsv"]
 
-    again = run_respin("fix", SEED, "--table", table, "--table", saved, "--no-builtin-tables", "--format", "json")
-    assert again.returncode == 0, again.stderr
-    import json
 
-    starts = {f["start"] for f in json.loads(again.stdout)["fixes"]}
-    assert fixes[1].start not in starts, "the rejected occurrence stays as it was"
+def test_ctrl_c_while_a_card_is_drawn_asks_too():
+    # SIGINT can arrive before the terminal is in raw mode, while the card is printed.
+    drawn = []
+
+    def show(session):
+        drawn.append(session.position)
+        if len(drawn) == 2:
+            raise KeyboardInterrupt
+
+    said = []
+    session = Session(session_fixes())
+    keys = iter("ynq")
+    run_session(session, lambda: next(keys, ""), lambda fix: None, show, said.append)
+    assert said == ["accepted", "Discard 1 answer? [y/N]", "kept: the review goes on (q writes your answers)"]
+    assert drawn == [0, 1, 1] and session.quit and session.position == 1

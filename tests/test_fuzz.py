@@ -1,0 +1,85 @@
+"""Fuzzed inputs through ``respin.fix()``: README's promises on text nobody wrote by hand.
+
+Derandomised, so every run tries the same inputs and a failure reproduces.
+The inputs (``fuzzgen.py``) are random Unicode and team-written articles
+mutated with mixed line endings, combining marks, RTL, emoji, no-break
+spaces and spun phrases; ``benchmarks/fuzz.py`` runs the same generator on
+100,000 inputs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fuzzgen import CONFIGS, fuzz_input, run_contracts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import respin
+
+FUZZ = settings(derandomize=True, max_examples=250, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(st.randoms(use_true_random=False), st.sampled_from(sorted(CONFIGS)))
+def test_no_crash_bytes_kept_outside_fixes_and_json_replays(rng, config_name):
+    text = fuzz_input(rng)
+    outcome = run_contracts(text, CONFIGS[config_name], idempotence=False)
+    assert outcome.crash is None, (text, outcome.crash)
+    assert outcome.bytes_changed is None, (text, outcome.bytes_changed)
+    assert outcome.replay is None, (text, outcome.replay)
+
+
+@FUZZ
+@given(st.randoms(use_true_random=False), st.sampled_from(sorted(CONFIGS)))
+def test_fixing_twice_changes_nothing_more(rng, config_name):
+    text = fuzz_input(rng)
+    outcome = run_contracts(text, CONFIGS[config_name])
+    assert outcome.idempotence is None, (text, outcome.idempotence)
+
+
+def test_the_generator_makes_the_text_it_promises():
+    """The fuzz is worth something only if its inputs really have these features and get fixed."""
+    import random
+
+    rng = random.Random(0)
+    inputs = [fuzz_input(rng) for _ in range(400)]
+    joined = "".join(inputs)
+    for feature in ["\r\n", "\r", "\u0301", "\u00a0", "😀", "\u202e"]:
+        assert feature in joined, f"no {feature!r} in 400 fuzz inputs"
+    assert any("\n" in text and "\r\n" in text for text in inputs), "no input mixes line endings"
+    assert any(any("\u0590" <= ch <= "\u06ff" for ch in text) for text in inputs), "no RTL letters"
+    fixed = sum(bool(respin.fix(text, config=CONFIGS["mini"]).fixes) for text in inputs[:100])
+    assert fixed >= 30, f"only {fixed} of 100 fuzz inputs get a fix: the contracts are barely exercised"
+
+
+# Idempotence failures the fuzz finds (benchmarks/fuzz.py), each reduced to a
+# sentence: the engine-level fix belongs to issue 14 item 8, so they stay
+# pinned here, strict, and start passing when it lands.
+ASSUME_SPUN = respin.Config(spin_prior=0.0)
+
+
+@pytest.mark.xfail(strict=True, reason="a restoration forms another spun phrase: 'simply like' → 'just like', "
+                   "and 'just like' is itself listed (→ 'like'); tables check does not see it across phrases")
+def test_a_restoration_does_not_form_another_spun_phrase():
+    once = respin.fix("They walked simply like the others.", config=ASSUME_SPUN).text
+    assert once == "They walked just like the others."
+    assert respin.fix(once, config=ASSUME_SPUN).text == once
+
+
+@pytest.mark.xfail(strict=True, reason="a restoration capitalises the first word of a soft-wrapped line "
+                   "('docs' → 'Doctors Without Borders'), which the second run reads as a sentence start")
+def test_a_capitalised_restoration_after_a_soft_wrap_is_stable():
+    once = respin.fix("Staff seek the advice of\ndocs with out borders on site.\n").text
+    assert "Doctors Without Borders" in once
+    assert respin.fix(once).text == once
+
+
+@pytest.mark.xfail(strict=True, reason="a fix on the next line changes the context of a word the first run "
+                   "left: '4' → 'four' is made, 'practically' kept (its reading '… nearly 4' lost, the word "
+                   "before it out of vocabulary by a combining mark); the second run, reading 'practically "
+                   "four', restores 'nearly' — decided against the spun neighbour, not the reading being built")
+def test_a_word_left_beside_a_fix_is_not_restored_by_a_second_run():
+    once = respin.fix("Russia ended\u0301 practically\n4 hours of talks.", config=ASSUME_SPUN).text
+    assert once == "Russia ended\u0301 practically\nfour hours of talks."
+    assert respin.fix(once, config=ASSUME_SPUN).text == once
