@@ -11,6 +11,7 @@ atomically, so a crash, Ctrl-C or ``kill -9`` never leaves a partial output.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -35,6 +36,7 @@ from .batchplan import (
 )
 from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, Settings, Task, run_here, run_pool
 from .cli import available_cpus, fail, fix_options, make_config, read_references, run_safely
+from .config import Config
 from .textio import InputError, _new_file_mode
 
 DEFAULT_INCLUDE = ("*.txt",)
@@ -276,16 +278,27 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
               jobs: int | None = None, force: bool = False, in_place: bool = False,
               backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
               references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
-              no_builtin_tables: bool = False, verbose: bool = False) -> int:
-    """The body of ``respin batch``; returns the exit code."""
-    from .pipeline import fix, load_engine
+              no_builtin_tables: bool = False, verbose: bool = False, scheduler: str | None = None) -> int:
+    """The body of ``respin batch``; returns the exit code.
 
+    With ``scheduler`` (a Dask scheduler's address) the files are restored on
+    that cluster (:mod:`respin.batchdask`); everything else is the same.
+    """
+    cluster = None
+    if scheduler:
+        from . import batchdask  # dask only for a cluster run
+
+        if batchdask.is_remote(in_dir) or batchdask.is_remote(out_dir):
+            return batchdask.run_remote(
+                in_dir, out_dir, scheduler, includes=includes, excludes=excludes, jobs=jobs, force=force,
+                in_place=in_place, backup_suffix=backup_suffix, report=report, quiet=quiet, references=references,
+                tables=tables, threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose)
+        in_dir, out_dir = batchdask.local_path(in_dir), out_dir and batchdask.local_path(out_dir)
+        batchdask.check_jobs(jobs)
     check_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
-    config = make_config(tuple(tables), threshold, no_builtin_tables)
-    reference_texts = read_references(tuple(references))
-    engine = load_engine(config)  # bad tables fail here, before anything is written
-    fix("", reference_texts, config)  # and the references are indexed once, here (forked workers inherit it)
-    key = settings_key(config.cache_key(engine.tables.digest), reference_texts, _respin_version())
+    config, reference_texts, key = prepare(tables, threshold, no_builtin_tables, references)
+    if scheduler:
+        cluster = batchdask.connect(scheduler)  # unreachable: exit 2, nothing written
     root = in_dir if in_place else out_dir
     if not in_place:
         try:
@@ -294,7 +307,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
             fail(f"{out_dir}: cannot create ({exc.strerror})")
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
 
-    with exclusive(root):
+    with exclusive(root), (cluster or contextlib.nullcontext()):
         removed = remove_leftover_temps(root)
         if removed:
             say(f"respin batch: removed {removed} temp file(s) left by an interrupted run")
@@ -302,39 +315,69 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
                                      in_place=in_place, backup_suffix=backup_suffix, report=report, say=say)
         settings = Settings(config, reference_texts, None if in_place else os.path.realpath(out_dir), backup_suffix,
                             journal, details=report is not None, verbose=verbose)
-        report_file = ReportFile(report) if report else None
-        meter = Meter(len(tasks), sum(t.size for t in tasks))
-        progress = BarProgress(meter) if not quiet and sys.stderr.isatty() else PlainProgress(meter, quiet)
+        if cluster is not None:
+            runner = cluster.runner(settings, root, say)
+        else:
+            def runner(tasks: Sequence[Task], record: Callable[..., None], tick: Callable[[], None]) -> None:
+                workers = min(jobs or available_cpus(), len(tasks))
+                if workers <= 1:
+                    run_here(tasks, settings, lambda o: (record(o), tick()))
+                else:
+                    run_pool(tasks, settings, workers, record, tick)
+        return execute(tasks, early, runner, report=report, quiet=quiet, say=say)
 
-        def record(outcome: Outcome, planned: bool = True) -> None:
-            meter.add(outcome, planned)
-            if report_file:
-                report_file.write(outcome)
-            if outcome.status == FAILED:
-                progress.message(f"respin: failed: {outcome.error}")
 
-        previous_handler = _set_signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
-        try:
-            for outcome in early:
-                record(outcome, planned=False)
-            workers = min(jobs or available_cpus(), len(tasks))
-            if workers <= 1:
-                run_here(tasks, settings, lambda o: (record(o), progress.update()))
-            else:
-                run_pool(tasks, settings, workers, record, progress.update)
-        except BaseException as exc:
-            progress.close()
-            if report_file:
-                report_file.discard()
-            if isinstance(exc, KeyboardInterrupt):
-                say(meter.summary() + " (interrupted; run again to resume)")
-            raise
-        finally:
-            _restore_signal(signal.SIGTERM, previous_handler)
+def prepare(tables: Sequence[str], threshold: float | None, no_builtin_tables: bool,
+            references: Sequence[str]) -> tuple[Config, tuple[str, ...], str]:
+    """The run's settings, its reference texts and its resume key; bad tables or references fail here."""
+    from .pipeline import fix, load_engine
+
+    config = make_config(tuple(tables), threshold, no_builtin_tables)
+    reference_texts = read_references(tuple(references))
+    engine = load_engine(config)  # bad tables fail here, before anything is written
+    fix("", reference_texts, config)  # and the references are indexed once, here (forked workers inherit it)
+    key = settings_key(config.cache_key(engine.tables.digest), reference_texts, _respin_version())
+    return config, reference_texts, key
+
+
+Runner = Callable[[Sequence[Task], Callable[..., None], Callable[[], None]], None]
+
+
+def execute(tasks: Sequence[Task], early: Sequence[Outcome], runner: Runner, *, report: str | None, quiet: bool,
+            say: Callable[[str], None]) -> int:
+    """Restore ``tasks`` with ``runner(tasks, record, tick)``: progress, report file and summary; the exit code.
+
+    ``early`` are the outcomes known before any restoring (refused, resumed).
+    """
+    report_file = ReportFile(report) if report else None
+    meter = Meter(len(tasks), sum(t.size for t in tasks))
+    progress = BarProgress(meter) if not quiet and sys.stderr.isatty() else PlainProgress(meter, quiet)
+
+    def record(outcome: Outcome, planned: bool = True) -> None:
+        meter.add(outcome, planned)
+        if report_file:
+            report_file.write(outcome)
+        if outcome.status == FAILED:
+            progress.message(f"respin: failed: {outcome.error}")
+
+    previous_handler = _set_signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    try:
+        for outcome in early:
+            record(outcome, planned=False)
+        runner(tasks, record, progress.update)
+    except BaseException as exc:
         progress.close()
         if report_file:
-            report_file.commit()
-        say(meter.summary())
+            report_file.discard()
+        if isinstance(exc, KeyboardInterrupt):
+            say(meter.summary() + " (interrupted; run again to resume)")
+        raise
+    finally:
+        _restore_signal(signal.SIGTERM, previous_handler)
+    progress.close()
+    if report_file:
+        report_file.commit()
+    say(meter.summary())
     return exitcodes.CHANGED if meter.counts[FAILED] else exitcodes.OK
 
 
@@ -355,9 +398,12 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
 @click.option("--report", type=click.Path(dir_okay=False),
               help="Write one JSON line per file to this file: path, status, fixes, error.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; only failed files.")
+@click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
+              help="Restore on the Dask cluster of this scheduler (tcp://HOST:PORT; needs respin[dask]). "
+                   "IN_DIR and OUT_DIR may then be fsspec URLs. [env: DASK_SCHEDULER_ADDRESS]")
 @fix_options
 def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet,
-                  references, tables, threshold, no_builtin_tables, verbose):
+                  scheduler, references, tables, threshold, no_builtin_tables, verbose):
     """Restore every *.txt file under IN_DIR into OUT_DIR, mirroring paths.
 
     Each output is what `respin fix` gives for its file (an unchanged file is
@@ -369,4 +415,4 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
     run_safely(lambda: run_batch(
         in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
         backup_suffix=backup_suffix, report=report, quiet=quiet, references=references, tables=tables,
-        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose), verbose)
+        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose, scheduler=scheduler), verbose)
