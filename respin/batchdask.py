@@ -190,36 +190,38 @@ def restore_on_cluster(client, plugin_name: str, tasks: Sequence[Task], record: 
     alone: deque[Task] = deque()  # files of chunks the scheduler gave up on, retried one per task
     inflight: dict = {}
     restored_any = False
+    deaths = 0  # chunks the scheduler gave up on
     run_id = uuid.uuid4().hex[:8]
     submitted = 0
     try:
         while queue or alone or inflight:
-            while (queue or alone) and len(inflight) < window:
-                if alone:
-                    chunk = [alone.popleft()]
+            while queue and len(inflight) < window or alone and not queue and not inflight:
+                on_its_own = not queue  # at the end, one at a time: a file that kills workers alone is the culprit
+                if queue:
+                    chunk = [queue.popleft() for _ in range(min(chunk_size(len(queue), threads), len(queue)))]
                 else:
-                    size = chunk_size(len(queue), threads)
-                    chunk = [queue.popleft() for _ in range(min(size, len(queue)))]
+                    chunk = [alone.popleft()]
                 submitted += 1
                 future = client.submit(_restore_chunk, plugin_name, chunk, key=f"respin-{run_id}-{submitted}",
                                        pure=False)
-                inflight[future] = chunk
+                inflight[future] = (chunk, on_its_own)
             try:
                 with client.as_current():  # wait() finds the client there, not as a process-wide default
                     wait(list(inflight), timeout=TICK, return_when="FIRST_COMPLETED")
             except TimeoutError:
                 pass
             for future in [f for f in inflight if f.done()]:
-                chunk = inflight.pop(future)
+                chunk, on_its_own = inflight.pop(future)
                 try:
                     outcomes = future.result()
-                except KilledWorker:
-                    if not restored_any and submitted > 2 and not inflight and not queue:
+                except KilledWorker:  # its workers died: it may have killed them, or been beside the one that did
+                    deaths += 1
+                    if deaths >= 3 and not restored_any:
                         raise RuntimeError("the cluster's workers die before restoring any file") from None
-                    if len(chunk) > 1:
-                        alone.extend(chunk)
-                    else:
+                    if on_its_own:
                         record(Outcome(chunk[0].rel, FAILED, chunk[0].size, error=f"{chunk[0].source}: {DIED}"))
+                    else:
+                        alone.extend(chunk)
                     continue
                 except CancelledError:
                     raise RuntimeError("the scheduler cancelled the run's tasks (was it restarted?)") from None
