@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import posixpath
 import secrets
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -46,6 +47,9 @@ except ImportError:  # only --scheduler needs it, and it says so (connect)
 
 STATE_NAME = ".respin-batch.json"
 CHUNKS_IN_FLIGHT_PER_THREAD = 4  # enough that no worker thread waits for the next chunk
+# One chunk at a time per process, whatever the worker's threads: the engine's caches and model are
+# the process's, not made to be shared across threads (and the GIL leaves nothing to gain from them).
+_ONE_AT_A_TIME = threading.Lock()
 DIED = "the worker process died restoring this file (out of memory or a crash)"
 
 
@@ -147,6 +151,9 @@ class Restorer(WorkerPlugin):
         self.version = version
         self.worker = None
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "worker": None}
+
     def setup(self, worker=None) -> None:
         from .batch import _respin_version
         from .pipeline import fix, load_engine
@@ -169,7 +176,8 @@ def _restore_chunk(plugin_name: str, chunk: list[Task]) -> list[Outcome]:
     """The task: restore a chunk with this worker's engine."""
     from distributed import get_worker
 
-    return get_worker().plugins[plugin_name].worker.restore_chunk(chunk)
+    with _ONE_AT_A_TIME:
+        return get_worker().plugins[plugin_name].worker.restore_chunk(chunk)
 
 
 def restore_on_cluster(client, plugin_name: str, tasks: Sequence[Task], record: Callable[[Outcome], None],
@@ -366,10 +374,13 @@ def run_remote(in_url: str, out_url: str | None, scheduler: str, *, includes: Se
                no_builtin_tables: bool = False, verbose: bool = False) -> int:
     """``respin batch`` for fsspec URLs, on a cluster; the exit code."""
     import click
-    from fsspec.core import url_to_fs
 
     from .batch import DEFAULT_INCLUDE, execute, prepare
 
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:
+        raise InputError(f'{in_url if is_remote(in_url) else out_url}: URLs need fsspec: pip install "respin[dask]"') from None
     check_jobs(jobs)
     if in_place or backup_suffix is not None:
         raise InputError("--in-place needs IN_DIR on a local or mounted file system, not a URL")

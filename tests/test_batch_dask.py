@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT
+from helpers import ROOT, SPUN_SEEDS, read_seed
 from test_batch import MINI, MINI_CONFIG, add_bad_files, expected_outputs, make_tree, read_report, run, temp_files, tree
 
 from respin.cli import main
@@ -90,7 +90,7 @@ def test_cluster_output_equals_local_output_file_for_file(cluster, tmp_path):
 
     # Resume as locally: nothing to redo; one input touched, only it is redone.
     (in_dir / "empty.txt").write_bytes(b"The officers mentioned the talks.\n")
-    code, err = finish(cluster_process(in_dir, tmp_path / "out", "--scheduler", address, *MINI))
+    code, err = finish(cluster_process(in_dir, f"file://{tmp_path / 'out'}", "--scheduler", address, *MINI))
     assert code == 1 and "1 fixed, 0 unchanged, 61 skipped (resumed), 3 failed" in err, err
     assert tree(tmp_path / "out")["empty.txt"] == expected_outputs(
         {"empty.txt": (in_dir / "empty.txt").read_bytes()}, MINI_CONFIG)["empty.txt"]
@@ -260,3 +260,23 @@ def test_a_worker_with_other_tables_is_refused(tmp_path):
     plugin = Restorer(Settings(MINI_CONFIG, (), str(tmp_path)), "x", "0.0.0-other")
     with pytest.raises(RuntimeError, match="respin 0.0.0-other"):
         plugin.setup()
+
+
+# --- the library function Spark and Ray jobs map over records ---------------------------
+
+
+def test_fix_loads_tables_and_model_once_per_process_and_its_result_is_plain_data():
+    import pickle
+
+    import respin
+    from respin.lm import load_scorer
+    from respin.pipeline import load_engine
+
+    first = respin.fix(read_seed(SPUN_SEEDS[0]))
+    tables, scorer = load_engine().tables, load_scorer.cache_info()
+    second = respin.fix(read_seed(SPUN_SEEDS[1]))
+    assert load_engine().tables is tables, "the tables are not loaded again"
+    assert load_scorer.cache_info().misses == scorer.misses, "nor is the model"
+    assert first.fixes and second.fixes
+    record = pickle.loads(pickle.dumps(second.to_dict()))  # what an executor sends back
+    assert record == {"text": second.text, "fixes": [f.to_dict() for f in second.fixes]}
