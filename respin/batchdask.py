@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 
 from .batchplan import is_inside, is_own_file, is_temp_name, matches, remove_leftover_temps
-from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, Settings, Task, Worker, chunk_size
+from .batchworkers import FAILED, SKIPPED, TICK, Outcome, Settings, Task, Worker, chunk_size
 from .textio import TEMP_SUFFIX, InputError, decode
 
 try:  # the dask extra: pip install "respin[dask]"
@@ -250,25 +250,14 @@ def restore_on_cluster(client, plugin_name: str, tasks: Sequence[Task], record: 
 # --- fsspec trees -----------------------------------------------------------------
 
 
-class RemoteWorker:
-    """Restores files of an fsspec file system, as :class:`Worker` does local ones."""
-
-    def __init__(self, settings: Settings) -> None:
-        from .pipeline import load_engine
-
-        self.scorer = load_engine(settings.config).scorer  # the model now, once per process
-        self.settings = settings
-
-    def close(self) -> None:
-        pass
+class RemoteWorker(Worker):
+    """Restores files of an fsspec file system: :class:`Worker`'s restoring, fsspec's reading and writing."""
 
     def restore_chunk(self, tasks: Sequence[Task]) -> list[Outcome]:
         return [self.restore(task) for task in tasks]
 
     def restore(self, task: Task) -> Outcome:
         from fsspec.core import url_to_fs
-
-        from .pipeline import fix
 
         try:
             fs, path = url_to_fs(task.source)
@@ -278,23 +267,11 @@ class RemoteWorker:
                 raise InputError(f"{task.source}: vanished since the scan") from None
             except OSError as exc:
                 raise InputError(f"{task.source}: cannot read ({exc})") from None
-            text = decode(data, task.source)
-            result = fix(text, self.settings.references, self.settings.config, near_misses=False)
-            details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
-            status = FIXED if result.changed else UNCHANGED
+            result, outcome = self.restore_text(task, decode(data, task.source))
             write_atomically(task.target, result.text.encode("utf-8") if result.changed else data)
-            return Outcome(task.rel, status, task.size, len(result.fixes), details)
-        except InputError as exc:
-            return Outcome(task.rel, FAILED, task.size, error=str(exc))
-        except OSError as exc:
-            return Outcome(task.rel, FAILED, task.size, error=f"{task.target}: cannot write ({exc})")
+            return outcome
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
-            error = f"{task.source}: internal error: {type(exc).__name__}: {exc}"
-            if self.settings.verbose:
-                import traceback
-
-                error += "\n" + traceback.format_exc().rstrip()
-            return Outcome(task.rel, FAILED, task.size, error=error)
+            return self._failed(task, exc)
 
 
 def write_atomically(url: str, data: bytes) -> None:

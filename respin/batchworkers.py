@@ -19,10 +19,14 @@ import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .batchplan import content_hash, is_inside, journal_line, remove_temps_of
 from .config import Config
 from .textio import InputError, PendingWrite, WriteGroup, read_text
+
+if TYPE_CHECKING:
+    from .records import Result
 
 FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
 TICK = 0.1  # seconds the parent waits for results before it refreshes the progress display
@@ -132,20 +136,24 @@ class Worker:
 
     def _stage(self, task: Task, group: WriteGroup) -> _Staged | Outcome:
         """Read, restore and write the temp files of one file: what to finish after the barrier, or its outcome."""
-        from .pipeline import fix
-
         try:
             text = read_input(task.source)
             if task.expected is not None and content_hash(text) == task.expected:
                 return Outcome(task.rel, SKIPPED, task.size)
-            result = fix(text, self.settings.references, self.settings.config, near_misses=False)  # no output shows them
-            details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
-            outcome = Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details)
+            result, outcome = self.restore_text(task, text)
             if self.settings.out_root is None:
                 return self._stage_in_place(task, text, result, outcome, group)
             return _Staged(task, outcome, self._stage_output(task, result.text, group))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop a million-file run
             return self._failed(task, exc)
+
+    def restore_text(self, task: Task, text: str) -> tuple[Result, Outcome]:
+        """Restore one file's text as ``respin fix`` would: the result, and the file's outcome."""
+        from .pipeline import fix
+
+        result = fix(text, self.settings.references, self.settings.config, near_misses=False)  # no output shows them
+        details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
+        return result, Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details)
 
     def _finish(self, item: _Staged, group: WriteGroup) -> Outcome:
         """After the barrier: put the file's backup, journal line and output in place, in that order."""
