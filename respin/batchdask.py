@@ -36,7 +36,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from .batchplan import is_inside, is_own_file, is_temp_name, matches, remove_leftover_temps
+from .batchplan import is_inside, is_own_file, is_temp_name, matches, remove_leftover_temps, walk
 from .batchworkers import FAILED, SKIPPED, TICK, Outcome, Settings, Task, Worker, chunk_size
 from .textio import TEMP_SUFFIX, InputError, decode
 
@@ -391,22 +391,38 @@ def run_remote(in_url: str, out_url: str | None, scheduler: str, *, includes: Se
         if changed and not force:
             say("respin batch: the settings differ from the last run into this OUT_DIR: redoing every file")
         tasks, early = [], []
-        for rel, info in sorted(_listing(fs_in, in_root).items()):
-            parts = rel.split("/")
-            if is_own_file(parts[-1]) or any(matches("/".join(parts[:i]), excludes) for i in range(1, len(parts) + 1)):
-                continue
-            if not matches(rel, tuple(includes) or DEFAULT_INCLUDE):
-                continue
-            size = int(info.get("size") or 0)
+        for rel, source, size, modified in _inputs(in_url, fs_in, in_root, tuple(includes) or DEFAULT_INCLUDE,
+                                                   tuple(excludes), report, early):
             done = outputs.get(rel)
-            if not force and done is not None and _is_done(_modified(info), _modified(done), since):
+            if not force and done is not None and _is_done(modified, _modified(done), since):
                 early.append(Outcome(rel, SKIPPED, size))
             else:
-                tasks.append(Task(rel, fs_in.unstrip_protocol(posixpath.join(in_root, rel)),
-                                  fs_out.unstrip_protocol(posixpath.join(out_root, rel)), size))
+                tasks.append(Task(rel, source, fs_out.unstrip_protocol(posixpath.join(out_root, rel)), size))
         settings = Settings(config, reference_texts, fs_out.unstrip_protocol(out_root),
                             details=report is not None, verbose=verbose)
         return execute(tasks, early, cluster.runner(settings, say=say), report=report, quiet=quiet, say=say)
+
+
+def _inputs(in_url: str, fs, root: str, includes: Sequence[str], excludes: Sequence[str], report: str | None,
+            early: list[Outcome]) -> list[tuple[str, str, int, float | None]]:
+    """The files to restore: relative path, URL, size, modification time; what is refused goes to ``early``.
+
+    A local IN_DIR is walked as local batch walks it (symlinks out of it refused, loops not entered).
+    """
+    if not is_remote(in_url):
+        ignore = frozenset({os.path.realpath(report)}) if report else frozenset()
+        found, refused = walk(local_path(in_url), includes, excludes, ignore=ignore)
+        early += [Outcome(item.rel, FAILED, error=f"{item.path}: {item.reason}") for item in refused]
+        return [(f.rel, fs.unstrip_protocol(os.path.abspath(f.path)), f.size, f.mtime_ns / 1e9) for f in found]
+    inputs = []
+    for rel, info in sorted(_listing(fs, root).items()):
+        parts = rel.split("/")  # an excluded folder excludes everything under it, as the local walk prunes it
+        if is_own_file(parts[-1]) or any(matches("/".join(parts[:i]), excludes) for i in range(1, len(parts) + 1)):
+            continue
+        if matches(rel, includes):
+            inputs.append((rel, fs.unstrip_protocol(posixpath.join(root, rel)), int(info.get("size") or 0),
+                           _modified(info)))
+    return inputs
 
 
 def _is_done(input_time: float | None, output_time: float | None, since: float | None) -> bool:

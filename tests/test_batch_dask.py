@@ -220,6 +220,16 @@ def test_fsspec_urls_in_memory_equal_local_output_and_resume(threads_cluster, tm
         result = cluster_run()
         assert "1 fixed, 0 unchanged, 41 skipped (resumed), 1 failed" in result.stderr, result.output
         assert memory.cat_file("/respin-test/out/empty.txt") == b"The officers said the talks.\n"
+
+        # A local IN_DIR is walked as locally: a symlink out of it is refused, never read.
+        (in_dir / "out-link.txt").symlink_to(tmp_path / "secret.txt")
+        (tmp_path / "secret.txt").write_text("The officers mentioned the secret.\n")
+        result = CliRunner().invoke(main, ["batch", str(in_dir), "memory://respin-test/from-local", "--scheduler",
+                                           threads_cluster, "--exclude", "drafts", *MINI])
+        assert result.exit_code == 1 and "out-link.txt: symlink leaves IN_DIR" in result.stderr, result.output
+        outputs = {path.removeprefix("/respin-test/from-local/"): memory.cat_file(path)
+                   for path in memory.find("/respin-test/from-local")}
+        assert outputs.pop(".respin-batch.json") and outputs == tree(tmp_path / "local")
     finally:
         memory.rm("/respin-test", recursive=True)
 
