@@ -41,9 +41,9 @@ def local_cluster(allowed_failures: int = 3):
             yield cluster.scheduler_address, client
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster():
-    """A fresh cluster per test: a test that kills workers must not leave the next one short of them."""
+    """Shared by the tests that kill no worker; those that do start their own."""
     with local_cluster() as address_and_client:
         yield address_and_client
 
@@ -96,22 +96,22 @@ def test_cluster_output_equals_local_output_file_for_file(cluster, tmp_path):
         {"empty.txt": (in_dir / "empty.txt").read_bytes()}, MINI_CONFIG)["empty.txt"]
 
 
-def test_a_worker_killed_mid_run_still_ends_with_the_complete_identical_tree(cluster, tmp_path):
-    address, client = cluster
+def test_a_worker_killed_mid_run_still_ends_with_the_complete_identical_tree(tmp_path):
     in_dir = tmp_path / "in"
     make_tree(in_dir, 400, seed=3)
     local_code, _ = local_run(in_dir, tmp_path / "local")
     assert local_code == 0
 
     out = tmp_path / "out"
-    process = cluster_process(in_dir, out, "--quiet", *MINI, env={"DASK_SCHEDULER_ADDRESS": address})
-    deadline = time.monotonic() + 120
-    while sum(1 for p in out.rglob("*.txt")) < 20 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert process.poll() is None, "the run ended before a worker could be killed"
-    victim = next(iter(client.run(os.getpid).values()))
-    os.kill(victim, signal.SIGKILL)  # its nanny starts a new worker; its chunks go to the other one
-    code, err = finish(process)
+    with local_cluster() as (address, client):  # its own: a killed worker's nanny may not come back
+        process = cluster_process(in_dir, out, "--quiet", *MINI, env={"DASK_SCHEDULER_ADDRESS": address})
+        deadline = time.monotonic() + 120
+        while sum(1 for p in out.rglob("*.txt")) < 20 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert process.poll() is None, "the run ended before a worker could be killed"
+        victim = next(iter(client.run(os.getpid).values()))
+        os.kill(victim, signal.SIGKILL)  # its nanny starts a new worker; its chunks go to the other one
+        code, err = finish(process)
     assert code == 0, err
     assert 20 <= sum(1 for _ in out.rglob("*.txt")) and tree(out) == tree(tmp_path / "local")
     assert temp_files(out) == [], "the dead worker's temp files are removed"
