@@ -35,6 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_batch import ROOT, build_tree  # noqa: E402
 
+# No dashboard; the scheduler's HTTP routes on a free loopback port (two clusters run at once here).
+LOOPBACK_HTTP = {"dashboard_address": "127.0.0.1:0"}
+
 
 def time_run(in_dir: Path, out_dir: Path, *options: str) -> float:
     """Wall seconds of one ``respin batch`` into a fresh OUT_DIR."""
@@ -76,7 +79,7 @@ def run(files: int = 600, repeats: int = 2, directory: str | None = None) -> dic
         size = build_tree(tmp_path / "in", files)
         build_tree(tmp_path / "one", 1)
         clusters = {n: LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                    dashboard_address=None) for n in (1, 2)}
+                                    dashboard_address=None, scheduler_kwargs=LOOPBACK_HTTP) for n in (1, 2)}
         try:
             ways = {"--jobs 1": ("--jobs", "1"), "--jobs 2": ("--jobs", "2")}
             ways.update({f"cluster, {n} worker{'s' * (n > 1)}": ("--scheduler", c.scheduler_address)
@@ -117,7 +120,8 @@ def markdown(r: dict) -> str:
         "",
         "| run | wall s | files/s | vs `--jobs 1` |",
         "| --- | ---: | ---: | ---: |",
-        *(f"| {name} | {v['s']:.2f} | {v['files_per_s']:.1f} | {base / v['s']:.2f}x |" for name, v in r["runs"].items()),
+        *(f"| {name} | {v['s']:.2f} | {v['files_per_s']:.1f} | {base / v['s']:.2f}x |"
+          for name, v in r["runs"].items()),
         "",
         f"Outputs identical: {r['outputs_identical']}. Start-up of a one-file run: {r['local_startup_s']:.2f} s "
         f"local, {r['cluster_startup_s']:.2f} s on the cluster (connect, plan, the engine loaded on every worker).",

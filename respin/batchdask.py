@@ -14,16 +14,18 @@ Where the outputs are written:
   does (:class:`respin.batchworkers.Worker`: temp file, one durability
   barrier per chunk, rename), so IN_DIR and OUT_DIR must be at the same path
   on every worker (one machine, or a shared mount).
-- Other fsspec URLs (``s3://``, ``gs://``, ``memory://``, ...): the walk and
-  the resume state go through fsspec, and each worker reads its files and
-  writes each output to a temp object beside it, then moves it over the
-  target (:func:`write_atomically`).
+- Other fsspec URLs (``s3://``, ``gs://``, ``memory://``, ...): the listing
+  and the resume state go through fsspec (a local IN_DIR is still walked by
+  ``batchplan.walk``), and each worker reads its files and writes each
+  output to a temp object beside it, then moves it over the target
+  (:func:`write_atomically`).
 
 A worker that dies takes its chunk with it; the scheduler gives the chunk to
 another worker. A chunk the scheduler gives up on (``KilledWorker``, after
-``distributed.scheduler.allowed-failures`` deaths) is split and its files
-are retried one per task, so only a file that kills workers fails, with
-that reason.
+``distributed.scheduler.allowed-failures`` deaths, counted for every task on
+a dying worker, not only the one that killed it) is split, and its files are
+retried one at a time once the rest is done, so only a file that kills
+workers on its own fails, with that reason.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from .batchplan import is_inside, is_own_file, is_temp_name, matches, remove_leftover_temps, walk
+from .batchplan import STATE_NAME, is_inside, is_own_file, is_temp_name, matches, remove_leftover_temps, walk
 from .batchworkers import FAILED, SKIPPED, TICK, Outcome, Settings, Task, Worker, chunk_size
 from .textio import TEMP_SUFFIX, InputError, decode
 
@@ -45,7 +47,6 @@ try:  # the dask extra: pip install "respin[dask]"
 except ImportError:  # only --scheduler needs it, and it says so (connect)
     WorkerPlugin = object
 
-STATE_NAME = ".respin-batch.json"
 CHUNKS_IN_FLIGHT_PER_THREAD = 4  # enough that no worker thread waits for the next chunk
 # One chunk at a time per process, whatever the worker's threads: the engine's caches and model are
 # the process's, not made to be shared across threads (and the GIL leaves nothing to gain from them).
@@ -357,7 +358,8 @@ def run_remote(in_url: str, out_url: str | None, scheduler: str, *, includes: Se
     try:
         from fsspec.core import url_to_fs
     except ImportError:
-        raise InputError(f'{in_url if is_remote(in_url) else out_url}: URLs need fsspec: pip install "respin[dask]"') from None
+        url = in_url if is_remote(in_url) else out_url
+        raise InputError(f'{url}: URLs need fsspec: pip install "respin[dask]"') from None
     check_jobs(jobs)
     if in_place or backup_suffix is not None:
         raise InputError("--in-place needs IN_DIR on a local or mounted file system, not a URL")

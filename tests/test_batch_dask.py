@@ -24,6 +24,8 @@ try:
 except ImportError:  # the tests that need it are skipped
     WorkerPlugin = object
 
+# No dashboard; the scheduler's HTTP routes on a free loopback port, not 8787 (clusters here coexist).
+LOOPBACK_HTTP = {"dashboard_address": "127.0.0.1:0"}
 NEEDS_DASK = 'the dask extra is not installed (pip install ".[dask]")'
 
 
@@ -37,7 +39,7 @@ def local_cluster(allowed_failures: int = 3):
 
     with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+                          dashboard_address=None, scheduler_kwargs=LOOPBACK_HTTP) as cluster, Client(cluster) as client:
             yield cluster.scheduler_address, client
 
 
@@ -178,7 +180,7 @@ def threads_cluster():
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1",
-                      dashboard_address=None) as local_cluster:
+                      dashboard_address=None, scheduler_kwargs=LOOPBACK_HTTP) as local_cluster:
         yield local_cluster.scheduler_address
 
 
