@@ -177,8 +177,12 @@ def _restore_chunk(plugin_name: str, chunk: list[Task]) -> list[Outcome]:
     """The task: restore a chunk with this worker's engine."""
     from distributed import get_worker
 
+    worker = get_worker()
+    restorer = worker.plugins[plugin_name].worker
+    if restorer is None:  # its setup failed (a worker that joined late with other tables or respin)
+        raise RuntimeError(f"respin could not start on the worker {worker.address}: see its log")
     with _ONE_AT_A_TIME:
-        return get_worker().plugins[plugin_name].worker.restore_chunk(chunk)
+        return restorer.restore_chunk(chunk)
 
 
 def restore_on_cluster(client, plugin_name: str, tasks: Sequence[Task], record: Callable[[Outcome], None],
