@@ -11,6 +11,7 @@ atomically, so a crash, Ctrl-C or ``kill -9`` never leaves a partial output.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -34,8 +35,10 @@ from .batchplan import (
 )
 from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, WorkerSetup, Task, run_here, run_pool
 from .cli import available_cpus, fix_options, make_config, read_references, reference_dir_option, run_safely
+from .config import Config
 from .errors import OutputError, UsageError
-from .textio import InputError, _new_file_mode
+from .errors import InputError
+from .textio import _new_file_mode
 
 DEFAULT_INCLUDE = ("*.txt",)
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal
@@ -273,11 +276,65 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
               jobs: int | None = None, force: bool = False, in_place: bool = False,
               backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
               references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
-              no_builtin_tables: bool = False, verbose: bool = False, reference_dir: str | None = None) -> int:
-    """The body of ``respin batch``; returns the exit code."""
+              no_builtin_tables: bool = False, verbose: bool = False, reference_dir: str | None = None,
+              scheduler: str | None = None) -> int:
+    """The body of ``respin batch``; returns the exit code.
+
+    With ``scheduler`` (a Dask scheduler's address) the files are restored on
+    that cluster (:mod:`respin.batchdask`); everything else is the same.
+    """
+    cluster = None
+    if scheduler:
+        from . import batchdask  # dask only for a cluster run
+
+        if reference_dir:
+            raise UsageError("--reference-dir works on this machine only; it cannot be used with --scheduler")
+        if batchdask.is_remote(in_dir) or batchdask.is_remote(out_dir):
+            return batchdask.run_remote(
+                in_dir, out_dir, scheduler, includes=includes, excludes=excludes, jobs=jobs, force=force,
+                in_place=in_place, backup_suffix=backup_suffix, report=report, quiet=quiet, references=references,
+                tables=tables, threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose)
+        in_dir, out_dir = batchdask.local_path(in_dir), out_dir and batchdask.local_path(out_dir)
+        batchdask.check_jobs(jobs)
+    validate_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
+    config, reference_texts, key = prepare(tables, threshold, no_builtin_tables, references, reference_dir)
+    if reference_dir:
+        reference_dir = os.path.abspath(reference_dir)
+    if scheduler:
+        cluster = batchdask.connect(scheduler)  # unreachable: exit 2, nothing written
+    root = in_dir if in_place else out_dir
+    if not in_place:
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{out_dir}: cannot create ({exc.strerror})")
+    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+
+    with exclusive(root), (cluster or contextlib.nullcontext()):
+        removed = remove_leftover_temps(root)
+        if removed:
+            say(f"respin batch: removed {removed} temp file(s) left by an interrupted run")
+        tasks, early, journal = plan(in_dir, out_dir, key, includes=includes, excludes=excludes, force=force,
+                                     in_place=in_place, backup_suffix=backup_suffix, report=report, say=say)
+        settings = WorkerSetup(config, reference_texts, None if in_place else os.path.realpath(out_dir), backup_suffix,
+                               journal, details=report is not None, verbose=verbose, reference_dir=reference_dir)
+        if cluster is not None:
+            runner = cluster.runner(settings, root, say)
+        else:
+            def runner(tasks: Sequence[Task], record: Callable[..., None], tick: Callable[[], None]) -> None:
+                workers = min(jobs or available_cpus(), len(tasks))
+                if workers <= 1:
+                    run_here(tasks, settings, lambda o: (record(o), tick()))
+                else:
+                    run_pool(tasks, settings, workers, record, tick)
+        return execute(tasks, early, runner, root=root, report=report, quiet=quiet, say=say)
+
+
+def prepare(tables: Sequence[str], threshold: float | None, no_builtin_tables: bool,
+            references: Sequence[str], reference_dir: str | None = None) -> tuple[Config, tuple[str, ...], str]:
+    """The run's settings, its reference texts and its resume key; bad tables or references fail here."""
     from .pipeline import fix, load_engine
 
-    validate_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
     config = make_config(tuple(tables), threshold, no_builtin_tables)
     reference_texts = read_references(tuple(references))
     engine = load_engine(config)  # bad tables fail here, before anything is written
@@ -290,54 +347,47 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         prepare_pool(reference_dir)  # indexed once, here (forked workers inherit it)
         key_parts += (pool_signature(reference_dir),)
     key = settings_key(config.cache_key(engine.tables.digest), key_parts, _respin_version())
-    root = in_dir if in_place else out_dir
-    if not in_place:
-        try:
-            os.makedirs(out_dir, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"{out_dir}: cannot create ({exc.strerror})")
-    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    return config, reference_texts, key
 
-    with exclusive(root):
-        removed = remove_leftover_temps(root)
-        if removed:
-            say(f"respin batch: removed {removed} temp file(s) left by an interrupted run")
-        tasks, early, journal = plan(in_dir, out_dir, key, includes=includes, excludes=excludes, force=force,
-                                     in_place=in_place, backup_suffix=backup_suffix, report=report, say=say)
-        settings = WorkerSetup(config, reference_texts, None if in_place else os.path.realpath(out_dir), backup_suffix,
-                               journal, details=report is not None, verbose=verbose, reference_dir=reference_dir)
-        report_file = ReportFile(report) if report else None
-        meter = Meter(len(tasks), sum(t.size for t in tasks))
-        progress = BarProgress(meter) if not quiet and sys.stderr.isatty() else PlainProgress(meter, quiet)
 
-        def record(outcome: Outcome, planned: bool = True) -> None:
-            if outcome.stop:  # a full disk: every other file would fail the same way
-                raise InputError(f"{root}: {outcome.stop}; batch stopped (make room, then run again to resume)")
-            meter.add(outcome, planned)
-            if report_file:
-                report_file.write(outcome)
-            if outcome.status == FAILED:
-                progress.message(f"respin: failed: {outcome.error}")
+Runner = Callable[[Sequence[Task], Callable[..., None], Callable[[], None]], None]
 
-        try:
-            for outcome in early:
-                record(outcome, planned=False)
-            workers = min(jobs or available_cpus(), len(tasks))
-            if workers <= 1:
-                run_here(tasks, settings, lambda o: (record(o), progress.update()))
-            else:
-                run_pool(tasks, settings, workers, record, progress.update)
-        except BaseException as exc:
-            progress.close()
-            if report_file:
-                report_file.discard()
-            if isinstance(exc, KeyboardInterrupt):
-                say(meter.summary() + " (interrupted; run again to resume)")
-            raise
+
+def execute(tasks: Sequence[Task], early: Sequence[Outcome], runner: Runner, *, root: str, report: str | None,
+            quiet: bool, say: Callable[[str], None]) -> int:
+    """Restore ``tasks`` with ``runner(tasks, record, tick)``: progress, report file and summary; the exit code.
+
+    ``early`` are the outcomes known before any restoring (refused, resumed);
+    ``root`` is the folder written to, named when a full disk stops the run.
+    """
+    report_file = ReportFile(report) if report else None
+    meter = Meter(len(tasks), sum(t.size for t in tasks))
+    progress = BarProgress(meter) if not quiet and sys.stderr.isatty() else PlainProgress(meter, quiet)
+
+    def record(outcome: Outcome, planned: bool = True) -> None:
+        if outcome.stop:  # a full disk: every other file would fail the same way
+            raise InputError(f"{root}: {outcome.stop}; batch stopped (make room, then run again to resume)")
+        meter.add(outcome, planned)
+        if report_file:
+            report_file.write(outcome)
+        if outcome.status == FAILED:
+            progress.message(f"respin: failed: {outcome.error}")
+
+    try:
+        for outcome in early:
+            record(outcome, planned=False)
+        runner(tasks, record, progress.update)
+    except BaseException as exc:
         progress.close()
         if report_file:
-            report_file.commit()
-        say(meter.summary())
+            report_file.discard()
+        if isinstance(exc, KeyboardInterrupt):
+            say(meter.summary() + " (interrupted; run again to resume)")
+        raise
+    progress.close()
+    if report_file:
+        report_file.commit()
+    say(meter.summary())
     return exitcodes.CHANGED if meter.counts[FAILED] else exitcodes.OK
 
 
@@ -361,10 +411,14 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
 @click.option("--field", metavar="NAME",
               help="IN_DIR and OUT_DIR are JSON Lines files: restore this field of each record.")
 @click.option("--fixes-key", default="fixes", show_default=True, help="With --field: the key the fixes go under.")
+@click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
+              help="Restore on the Dask cluster of this scheduler (tcp://HOST:PORT; needs respin[dask]). "
+                   "IN_DIR and OUT_DIR may then be fsspec URLs. [env: DASK_SCHEDULER_ADDRESS]")
 @reference_dir_option
 @fix_options
 def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet,
-                  field, fixes_key, references, tables, threshold, no_builtin_tables, verbose, reference_dir=None):
+                  field, fixes_key, scheduler, references, tables, threshold, no_builtin_tables, verbose,
+                  reference_dir=None):
     """Restore every *.txt file under IN_DIR into OUT_DIR, mirroring paths.
 
     Each output is what `respin fix` gives for its file (an unchanged file is
@@ -380,12 +434,12 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
         from .jsonl import run_record_batch
 
         run_safely(lambda: run_record_batch(in_dir, out_dir, field, fixes_key, jobs=jobs, force=force, quiet=quiet,
-                                            refused=in_place or bool(report or includes or excludes or backup_suffix),
+                                            refused=in_place or bool(report or includes or excludes or backup_suffix or scheduler),
                                             references=references, tables=tables, threshold=threshold,
                                             no_builtin_tables=no_builtin_tables), verbose)
         return
     run_safely(lambda: run_batch(
         in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
         backup_suffix=backup_suffix, report=report, quiet=quiet, references=references, tables=tables,
-        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose, reference_dir=reference_dir),
-        verbose)
+        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose, reference_dir=reference_dir,
+        scheduler=scheduler), verbose)

@@ -18,11 +18,15 @@ import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .batchplan import content_hash, is_inside, journal_line, read_signature, remove_temps_of
 from .config import Config
 from .signals import as_worker
 from .textio import InputError, PendingWrite, WriteGroup, read_text
+
+if TYPE_CHECKING:
+    from .records import Result
 
 FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
 TICK = 0.1  # seconds the parent waits for results before it refreshes the progress display
@@ -140,32 +144,37 @@ class Worker:
 
     def _stage(self, task: Task, group: WriteGroup) -> _Staged | Outcome:
         """Read, restore and write the temp files of one file: what to finish after the barrier, or its outcome."""
-        from .markup import for_file
-        from .pipeline import fix
-
         try:
             recording = self.settings.out_root is not None and self._journal is not None
             signature = self._signature(task) if recording else None
             text = read_input(task.source)
             if task.expected is not None and content_hash(text) == task.expected:
                 return Outcome(task.rel, SKIPPED, task.size)
-            references, found = self.settings.references, ()
-            if self.settings.reference_dir:
-                from .matchcli import find_reference
-
-                found = (find_reference(text, self.settings.reference_dir),)
-                references += (read_text(found[0]),) if found[0] else ()
-            config = for_file(self.settings.config, task.source)  # an .html file is restored as HTML
-            result = fix(text, references, config, near_misses=False)  # no output shows them
-            details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
-            outcome = Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details,
-                              reference=found)
+            result, outcome = self.restore_text(task, text)
             if self.settings.out_root is None:
                 return self._stage_in_place(task, text, result, outcome, group)
             read = journal_line(task.rel, signature, "read").encode("utf-8") if signature else None
             return _Staged(task, outcome, self._stage_output(task, result.text, group), read=read)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop a million-file run
             return self._failed(task, exc)
+
+    def restore_text(self, task: Task, text: str) -> tuple[Result, Outcome]:
+        """Restore one file's text as ``respin fix`` would: the result, and the file's outcome."""
+        from .markup import for_file
+        from .pipeline import fix
+
+        references, found = self.settings.references, ()
+        if self.settings.reference_dir:
+            from .matchcli import find_reference
+
+            found = (find_reference(text, self.settings.reference_dir),)
+            references += (read_text(found[0]),) if found[0] else ()
+        config = for_file(self.settings.config, task.source)  # an .html file is restored as HTML
+        result = fix(text, references, config, near_misses=False)  # no output shows them
+        details = tuple(f.to_dict() for f in result.fixes) if self.settings.details else ()
+        outcome = Outcome(task.rel, FIXED if result.changed else UNCHANGED, task.size, len(result.fixes), details,
+                          reference=found)
+        return result, outcome
 
     def _finish(self, item: _Staged, group: WriteGroup) -> Outcome:
         """After the barrier: put the file's backup, journal line and output in place, in that order."""
