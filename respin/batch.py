@@ -285,7 +285,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
     reference_texts = read_references(tuple(references))
     engine = load_engine(config)  # bad tables fail here, before anything is written
     fix("", reference_texts, config)  # and the references are indexed once, here (forked workers inherit it)
-    key = settings_key(config.cache_key(engine.tables.digest), reference_texts, _respin_version())
+    key = settings_key(config.cache_key(engine.digest), reference_texts, _respin_version())
     root = in_dir if in_place else out_dir
     if not in_place:
         try:

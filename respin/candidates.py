@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import re
 
+from typing import TYPE_CHECKING
+
 from .records import Candidate, Entry, Token
 from .tables import Tables
 from .tokens import SPACE
 
+if TYPE_CHECKING:
+    from .channel import BroadChannel
 
-def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Candidate]:
-    """Every non-overlapping candidate span, leftmost-longest, in text order."""
+
+def find_candidates(
+    text: str, tokens: list[Token], tables: Tables, channel: BroadChannel | None = None
+) -> list[Candidate]:
+    """Every non-overlapping candidate span, leftmost-longest, in text order.
+
+    With a broad ``channel``, a word the curated tables do not list at all
+    is looked up there (a second tier): curated rows, and their keep rows,
+    win wherever the tables list the word.
+    """
     words = [t.norm for t in tokens]
     protected = _protected_mask(words, tables)
     candidates: list[Candidate] = []
@@ -25,9 +37,17 @@ def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Cand
     while i < len(tokens):
         word = words[i]
         if word not in index and not (word.endswith("'s") and word[:-2] in index):  # the common case
-            i += 1
-            continue
-        candidate = _match_at(text, tokens, words, protected, i, tables)
+            broad = channel.lookup(_stem(word)) if channel is not None else None
+            candidate = None
+            if broad is not None:
+                if word.endswith("'s"):  # only the word itself can match, without its "'s"
+                    broad = tuple((n, phrases) for n, phrases in broad if n == 1)
+                candidate = _match_at(text, tokens, words, protected, i, tables, broad)
+            if candidate is None:
+                i += 1
+                continue
+        else:
+            candidate = _match_at(text, tokens, words, protected, i, tables)
         if candidate is None:
             i += 1
         else:
@@ -50,13 +70,18 @@ def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
 
 
 def _match_at(
-    text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables
+    text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables,
+    broad=None,
 ) -> Candidate | None:
-    lengths = tables.by_length.get(words[i])
-    if lengths is None:  # "Secretary-Common’s": only the word itself can match, without its "’s"
-        lengths = [(1, phrases) for n, phrases in tables.by_length[_stem(words[i])] if n == 1]
-    following = words[i + 1] if i + 1 < len(words) else ""
-    followed = (words[i], following) in tables.prefixes or (words[i], _stem(following)) in tables.prefixes
+    """The longest span starting at word i that the tables (or the ``broad`` rows given) list."""
+    if broad is not None:
+        lengths, followed = broad, True
+    else:
+        lengths = tables.by_length.get(words[i])
+        if lengths is None:  # "Secretary-Common’s": only the word itself can match, without its "’s"
+            lengths = [(1, phrases) for n, phrases in tables.by_length[_stem(words[i])] if n == 1]
+        following = words[i + 1] if i + 1 < len(words) else ""
+        followed = (words[i], following) in tables.prefixes or (words[i], _stem(following)) in tables.prefixes
     for length, phrases in lengths:
         last = i + length - 1
         if last >= len(tokens) or (length > 1 and not followed):
@@ -150,7 +175,7 @@ def _with_gaps(restored: str, gaps: list[str]) -> str:
 def _context_holds(entry: Entry, text: str, tokens: list[Token], first: int, last: int) -> bool:
     for constraint in entry.context:
         key, _, value = constraint.partition("=")
-        if key == "case":
+        if key in ("case", "src"):  # not constraints: spelling, provenance
             continue
         if key == "after":  # the characters right after the span: "However," is rarely spun
             if not text.startswith(tuple(value.split("|")), tokens[last].end):

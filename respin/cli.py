@@ -99,6 +99,10 @@ def fix_options(function: Callable) -> Callable:
         click.option("--assume-spun", is_flag=True, expose_value=False, callback=_remember,
                      help="Treat the text as spun instead of estimating it per document "
                           "(for short snippets known to be spun; longer texts estimate it well)."),
+        click.option("--channel", type=click.Choice(["curated", "broad"]), default=None, expose_value=False,
+                     callback=_remember,
+                     help="Which candidates: the curated tables only, or also the broad channel's learned "
+                          "thesaurus candidates for words the tables lack. [default: curated]"),
         click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors."),
     ]
     for option in reversed(options):
@@ -124,6 +128,8 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get("respin.assume_spun"):
         config = config.with_(spin_prior=0.0)
+    if context is not None and context.meta.get("respin.channel"):
+        config = config.with_(channel=context.meta["respin.channel"])
     return config
 
 

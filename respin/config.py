@@ -30,6 +30,11 @@ class Config(NamedTuple):
         default) estimates it per document from how many restorations win
         on their own: clean text has few, so its prior stays low and few
         fixes pass; a number fixes it (0 = assume the text is spun).
+    channel
+        ``"curated"``: only the tables propose candidates. ``"broad"``: words
+        the tables do not list are also looked up in the broad channel
+        (``wordlists/broad/channel.tsv``: thesaurus candidates with learned
+        weights); curated rows win where they match.
     """
 
     threshold: float = 1.0
@@ -37,6 +42,7 @@ class Config(NamedTuple):
     builtin_tables: bool = True
     lm_path: str | None = None
     spin_prior: float | None = None
+    channel: str = "curated"
 
     def with_(self, **changes) -> Config:
         return self._replace(**changes)

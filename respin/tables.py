@@ -21,7 +21,8 @@ from typing import NamedTuple
 from .records import Entry
 from .tokens import normalize
 
-CONTEXT_KEYS = ("prev", "next", "before", "after", "case")
+# "src=" constrains nothing: it records which sources proposed a row (the broad channel's).
+CONTEXT_KEYS = ("prev", "next", "before", "after", "case", "src")
 
 
 class TableError(Exception):
@@ -48,7 +49,7 @@ def parse_context(text: str, where: str) -> tuple[str, ...]:
         key, _, value = item.partition("=")
         if key not in CONTEXT_KEYS or not value or (key == "case" and value != "exact"):
             raise TableError(
-                f"{where}: bad context {item!r} (expected prev=…, next=…, before=…, after=… or case=exact)"
+                f"{where}: bad context {item!r} (expected prev=…, next=…, before=…, after=…, case=exact or src=…)"
             )
     return constraints
 
