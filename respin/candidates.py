@@ -25,9 +25,11 @@ def find_candidates(
 ) -> list[Candidate]:
     """Every non-overlapping candidate span, leftmost-longest, in text order.
 
-    With a broad ``channel``, a word the curated tables do not list at all
-    is looked up there (a second tier): curated rows, and their keep rows,
-    win wherever the tables list the word.
+    With a broad ``channel`` it is a second tier: where the curated tables
+    match, their originals come first and the channel's other originals for
+    the same span are added after them; where they do not, the channel is
+    looked up; where a curated keep row holds (or a protected term stands),
+    neither proposes anything.
     """
     words = [t.norm for t in tokens]
     protected = _protected_mask(words, tables)
@@ -43,19 +45,45 @@ def find_candidates(
                 if word.endswith("'s"):  # only the word itself can match, without its "'s"
                     broad = tuple((n, phrases) for n, phrases in broad if n == 1)
                 candidate = _match_at(text, tokens, words, protected, i, tables, broad)
-            if candidate is None:
-                i += 1
-                continue
         else:
             candidate = _match_at(text, tokens, words, protected, i, tables)
-        if candidate is None:
+            if channel is not None and candidate is not VETOED:
+                if candidate is None:  # the tables list longer phrases from here, none that matched
+                    broad = channel.lookup(_stem(word))
+                    if broad is not None:
+                        candidate = _match_at(text, tokens, words, protected, i, tables, broad)
+                else:
+                    candidate = _with_broad(text, tokens, words, protected, candidate, tables, channel)
+        if candidate is None or candidate is VETOED:
             i += 1
-        else:
-            if candidates and candidate.article >= 0 and candidate.article <= candidates[-1].last:
-                candidate = candidate._replace(article=-1)  # that "a" belongs to the phrase before
-            candidates.append(candidate)
-            i = candidate.last + 1
+            continue
+        if candidates and candidate.article >= 0 and candidate.article <= candidates[-1].last:
+            candidate = candidate._replace(article=-1)  # that "a" belongs to the phrase before
+        candidates.append(candidate)
+        i = candidate.last + 1
     return candidates
+
+
+# What _match_at says when a keep row held at the word: no tier may propose there.
+VETOED = Candidate(-1, -1, -1, -1, "", ())
+
+
+def _with_broad(
+    text: str, tokens: list[Token], words: list[str], protected: list[bool], candidate: Candidate,
+    tables: Tables, channel: BroadChannel,
+) -> Candidate:
+    """A curated candidate with the broad channel's other originals for the same span added after its own."""
+    broad = channel.lookup(_stem(words[candidate.first]))
+    length = candidate.last - candidate.first + 1
+    same_length = tuple((n, phrases) for n, phrases in broad or () if n == length)
+    if not same_length:
+        return candidate
+    extra = _match_at(text, tokens, words, protected, candidate.first, tables, same_length)
+    if extra is None or extra is VETOED or extra.end != candidate.end:
+        return candidate
+    have = {restored.lower() for restored, _ in candidate.originals}
+    added = tuple(option for option in extra.originals if option[0].lower() not in have)
+    return candidate._replace(originals=candidate.originals + added) if added else candidate
 
 
 def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
@@ -82,6 +110,7 @@ def _match_at(
             lengths = [(1, phrases) for n, phrases in tables.by_length[_stem(words[i])] if n == 1]
         following = words[i + 1] if i + 1 < len(words) else ""
         followed = (words[i], following) in tables.prefixes or (words[i], _stem(following)) in tables.prefixes
+    vetoed = False
     for length, phrases in lengths:
         last = i + length - 1
         if last >= len(tokens) or (length > 1 and not followed):
@@ -104,7 +133,10 @@ def _match_at(
             for e in entries
             if ("case=exact" not in e.context or e.spun == exact_spun) and _context_holds(e, text, tokens, i, last)
         ]
-        if not usable or any(e.keeps for e in usable):
+        if not usable:
+            continue
+        if any(e.keeps for e in usable):
+            vetoed = True
             continue
         options: dict[str, Entry] = {}
         for entry in usable:
@@ -118,7 +150,7 @@ def _match_at(
         if options:
             article = _article_before(text, tokens, i)
             return Candidate(i, last, tokens[i].start, end, spun, tuple(options.items()), article)
-    return None
+    return VETOED if vetoed else None
 
 
 def _stem(word: str) -> str:

@@ -84,8 +84,16 @@ BITS = {code: 1 << n for n, code in enumerate(RELATIONS)}
 WORD_RE = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 
 # Pruning defaults (measured: see the project's RESULTS and wordlists/README.md).
-DEFAULT_CUT = 0.02
-DEFAULT_K = 3
+DEFAULT_CUT = 0.05
+DEFAULT_K = 2
+DEFAULT_SCALE = 1.0
+DEFAULT_EXPONENT = 0.75
+# Whether broad rows may chain (an original that is itself a spun form, here or in
+# the curated tables). Measured on the real train pairs and the synthetic set, a
+# chain-free channel gives up a third of the broad restorations ("home" <- "house"
+# while the curated tables read "house" as spun), so chains are allowed: the
+# language model judges each step in context. --no-chains builds the strict form.
+CHAINS = True
 # log10 unigram probability above which a word is never a broad spun form:
 # the few hundred commonest words ("the", "said", "new") are the originals
 # spinners replace, not what they write.
@@ -190,6 +198,49 @@ def read_wordnet(directory: Path, vocab: dict[str, float]) -> Iterator[tuple[str
                     yield spun, original, spun_code, 9, pos_of[ss_type[0]]
 
 
+# What the language model charges a word outside its vocabulary (respin.lm.OOV_LOGPROB).
+OOV_LOGPROB = -6.0
+# Words the thesauri know but the model does not: WordNet's rare lemmas
+# ("astatine", "conscionable") are what a WordNet-driven spinner writes for
+# "at" and "just". They may be spun forms, never originals.
+SPUN_ONLY: set[str] = set()
+
+
+def extend_vocabulary(vocab: dict[str, float], moby: Path | None, wordnet: Path | None) -> dict[str, float]:
+    """The model's vocabulary plus hyphenated words whose parts it knows (scored as the
+    model scores them: part by part) and WordNet's lower-case one-word lemmas it lacks
+    (at the model's out-of-vocabulary cost, as spun forms only)."""
+    extended = dict(vocab)
+    words: set[str] = set()
+    if moby is not None and moby.is_file():
+        for line in moby.read_text(encoding="utf-8", errors="replace").splitlines():
+            words.update(w for w in line.split(",") if "-" in w)
+    lowercase_lemmas: set[str] = set()
+    if wordnet is not None and wordnet.is_dir():
+        for name in build_wordnet.FILES:
+            path = wordnet / f"data.{name}"
+            if not path.is_file():
+                continue
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                fields = line.split()
+                if line.startswith(" ") or len(fields) < 5 or not fields[0].isdigit():
+                    continue
+                for raw in fields[4 : 4 + 2 * int(fields[3], 16) : 2]:
+                    lemma = build_wordnet.clean_lemma(raw)
+                    words.add(lemma.lower()) if "-" in lemma else None
+                    if lemma.islower() and " " not in lemma:
+                        lowercase_lemmas.add(lemma)
+    for word in words:
+        parts = word.split("-")
+        if word not in extended and WORD_RE.fullmatch(word) and all(p in vocab for p in parts) and len(parts) > 1:
+            extended[word] = sum(vocab[p] for p in parts)
+    for lemma in lowercase_lemmas:
+        if lemma not in extended and WORD_RE.fullmatch(lemma) and "-" not in lemma and len(lemma) > 3:
+            extended[lemma] = OOV_LOGPROB
+            SPUN_ONLY.add(lemma)
+    return extended
+
+
 def gather(
     vocab: dict[str, float], moby: Path | None, wordnet: Path | None
 ) -> dict[str, dict[str, list[int]]]:
@@ -197,7 +248,7 @@ def gather(
     index: dict[str, dict[str, list[int]]] = defaultdict(dict)
 
     def add(spun: str, original: str, code: str, rank: int = 9) -> None:
-        if vocab[original] < vocab[spun] - MAX_RARER_ORIGINAL:
+        if original in SPUN_ONLY or vocab[original] < vocab[spun] - MAX_RARER_ORIGINAL:
             return
         slot = index[spun].get(original)
         if slot is None:
@@ -261,7 +312,7 @@ def surface_candidates(word: str, index: dict[str, dict[str, list[int]]], vocab:
             if not forms:
                 continue
             original = forms[0]
-            if original == word or original not in vocab:
+            if original == word or original not in vocab or original in SPUN_ONLY:
                 continue
             old = found.get(original)
             if old is None:
@@ -303,11 +354,12 @@ def predict(model: dict, matrix):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def fit_logistic(matrix, labels, l2: float = 1.0, steps: int = 400):
+def fit_logistic(matrix, labels, l2: float = 1.0, steps: int = 400, sample_weights=None):
     """Logistic regression by Newton's method with an L2 penalty (not on the bias)."""
     import numpy as np
 
     x, y = np.asarray(matrix, float), np.asarray(labels, float)
+    v = np.ones(len(y)) if sample_weights is None else np.asarray(sample_weights, float)
     mean, scale = x.mean(0), x.std(0)
     mean[0], scale[0] = 0.0, 1.0
     scale[scale == 0] = 1.0
@@ -317,8 +369,8 @@ def fit_logistic(matrix, labels, l2: float = 1.0, steps: int = 400):
     penalty[0] = 0.0
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(xs @ w)))
-        gradient = xs.T @ (p - y) + penalty * w
-        hessian = (xs * (p * (1 - p))[:, None]).T @ xs + np.diag(penalty + 1e-9)
+        gradient = xs.T @ (v * (p - y)) + penalty * w
+        hessian = (xs * (v * p * (1 - p))[:, None]).T @ xs + np.diag(penalty + 1e-9)
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -453,13 +505,34 @@ def spelling_rows(vocab: dict[str, float]) -> list[build_tables.OutRow]:
 class Row(NamedTuple):
     spun: str
     original: str
-    weight: float
+    weight: float  # what the table says: P(spun | original), the likelihood the decoder wants
     codes: str
     context: str = ""
+    posterior: float = 0.0  # the model's P(this original | the spun form): what pruning ranks by
 
     def line(self) -> str:
         context = " ".join(filter(None, (self.context, f"src={self.codes}")))
-        return f"{self.spun}\t{self.original}\t{build_tables.format_weight(self.weight)}\t{context}"
+        return f"{self.spun}\t{self.original}\t{format_weight(self.weight)}\t{context}"
+
+
+def format_weight(weight: float) -> str:
+    """Three significant digits: the broad weights span several decades."""
+    return f"{weight:.3g}" if weight < 0.01 else build_tables.format_weight(weight)
+
+
+def likelihood(posterior: float, lp_spun: float, lp_original: float, scale: float, exponent: float = 1.0) -> float:
+    """P(spun | original) from the model's posterior P(original | spun), by Bayes' rule.
+
+    The language model already prefers a frequent original for its own sake;
+    dividing the posterior by the original's unigram probability (and
+    multiplying by the spun form's) keeps frequency from counting twice, so
+    only the context speaks for "up" over "enlargement". But P(spun) is the
+    clean-English frequency, and a spinner writes its favourite rare words far
+    more often than clean English does ("astatine" for "at"), so the ratio is
+    taken to an ``exponent`` below 1. ``scale`` and ``exponent`` are tuned on
+    development data (wordlists/src/channel-model.json).
+    """
+    return min(1.0, max(1e-6, scale * posterior * 10 ** (exponent * (lp_spun - lp_original))))
 
 
 def codes_of(bits: int) -> str:
@@ -468,40 +541,46 @@ def codes_of(bits: int) -> str:
 
 def scored_rows(index, vocab, model, spun_words: Iterable[str], max_spun_logprob: float) -> Iterator[Row]:
     """Every thesaurus candidate of ``spun_words`` with its learned weight (unpruned)."""
+    scale, exponent = model.get("scale", 1.0), model.get("exponent", 1.0)
     for word in spun_words:
         if vocab.get(word, 0.0) > max_spun_logprob:
             continue
         candidates = surface_candidates(word, index, vocab)
         if not candidates:
             continue
-        weights = predict(model, features(candidates, vocab))
-        for c, w in zip(candidates, weights):
-            yield Row(c.spun, c.original, float(w), codes_of(c.bits))
+        posteriors = predict(model, features(candidates, vocab))
+        for c, p in zip(candidates, posteriors):
+            weight = likelihood(float(p), vocab[c.spun], vocab[c.original], scale, exponent)
+            yield Row(c.spun, c.original, weight, codes_of(c.bits), "", float(p))
 
 
 def prune(rows: Iterable[Row], vocab: dict[str, float], cut: float, k: int, curated_spun: set[str],
           curated_originals: set[str], protected: set[str]) -> list[Row]:
-    """At most k originals per spun form above ``cut``; no curated or protected clash; no chains.
+    """At most k originals per spun form, each with a posterior of at least ``cut``; no
+    protected spun form; no profanity as an original.
 
-    Chains are cut greedily, the rarest spun forms first (spinners write rare
-    words for common ones), each spun form's strongest rows first: a word
-    taken as an original is never a spun form afterwards, and the other way round.
+    A curated spun form may get broad rows too (more originals for it: the
+    candidates stage adds them after the curated ones, and keep rows still
+    veto them). Unless ``CHAINS``, chains are cut greedily, the rarest spun
+    forms first (spinners write rare words for common ones), each spun form's
+    strongest rows first: a word taken as an original (here or in the curated
+    tables) is never a spun form afterwards, and the other way round.
     """
     def rarity(phrase: str) -> float:
         return sum(vocab.get(w, -7.0) for w in phrase.split())
 
     ranked = sorted(
         (row for row in rows
-         if row.weight >= cut and row.spun not in curated_spun and row.spun not in protected
-         and row.spun not in curated_originals and row.original not in curated_spun
+         if row.posterior >= cut and row.spun not in protected
+         and (CHAINS or (row.spun not in curated_originals and row.original not in curated_spun))
          and not BLOCKLIST.intersection(row.original.split())),
-        key=lambda r: (rarity(r.spun), r.spun, -r.weight, r.original),
+        key=lambda r: (rarity(r.spun), r.spun, -r.posterior, r.original),
     )
-    spun_forms: set[str] = set()
+    spun_forms: set[str] = set(curated_spun)
     originals: set[str] = set(curated_originals)
     kept: dict[str, list[Row]] = defaultdict(list)
     for row in ranked:
-        if row.original in spun_forms or row.spun in originals or len(kept[row.spun]) >= k:
+        if len(kept[row.spun]) >= k or (not CHAINS and (row.original in spun_forms or row.spun in originals)):
             continue
         kept[row.spun].append(row)
         spun_forms.add(row.spun)
@@ -529,7 +608,8 @@ def build(index, vocab, model, cut: float, k: int, max_spun_logprob: float) -> l
     rows = list(scored_rows(index, vocab, model, spun_words, max_spun_logprob))
     for r in rule_rows(vocab):
         code = "b" if r.context == "src=b" else "x"
-        rows.append(Row(build_tables.norm(r.spun), r.original, r.weight, code, "" if code == "b" else r.context))
+        rows.append(Row(build_tables.norm(r.spun), r.original, r.weight, code, "" if code == "b" else r.context,
+                        r.weight))
     return prune(merge(rows), vocab, cut, k, curated_spun, curated_originals, protected)
 
 
@@ -543,7 +623,7 @@ def merge(rows: Iterable[Row]) -> list[Row]:
             best[key] = row
         else:
             codes = "".join(c for c in RELATIONS if c in old.codes or c in row.codes)
-            best[key] = (row if row.weight > old.weight else old)._replace(codes=codes)
+            best[key] = (row if row.posterior > old.posterior else old)._replace(codes=codes)
     return list(best.values())
 
 
@@ -559,28 +639,42 @@ def render_originals(rows: list[Row]) -> str:
 # ---------------------------------------------------------------- fitting
 
 
+# How much one observation counts in the fit: real spinner output is scarce and
+# the best evidence; the synthetic spinner is plentiful but only a stand-in.
+REAL_WEIGHT = 5.0
+SEED_WEIGHT = 1.0
+SYNTHETIC_WEIGHT = 1.0
+
+
 def training_observations(real: Path | None, vocab, thesaurus_texts: list[str], mythes: Path | None,
-                          rate: float = 0.5, seed: int = 0) -> list[tuple[str, str | None]]:
-    obs: list[tuple[str, str | None]] = []
+                          rate: float = 0.5, seed: int = 0) -> list[tuple[str, str | None, float]]:
+    """(spun word, original or None, weight) from the seeds, real train pairs and the synthetic spinner.
+
+    The synthetic spinner also spins the originals of the real train pairs.
+    """
+    obs: list[tuple[str, str | None, float]] = []
     seeds = ROOT / "tests" / "data" / "pairs.jsonl"
     for spun, original in read_pairs(seeds):
-        obs += observations(spun, original)
+        obs += [(s, o, SEED_WEIGHT) for s, o in observations(spun, original)]
+    texts = list(thesaurus_texts)
     if real is not None and real.is_file():
         for spun, original in read_pairs(real, split="train"):
-            obs += observations(spun, original)
-    if mythes is not None and mythes.is_file() and thesaurus_texts:
+            obs += [(s, o, REAL_WEIGHT) for s, o in observations(spun, original)]
+            texts.append(original)
+    if mythes is not None and mythes.is_file() and texts:
         inverse = mythes_inverse(read_mythes(mythes, vocab), vocab, seed)
-        for spun, original in synthetic_pairs(thesaurus_texts, inverse, rate):
-            obs += observations(spun, original)
+        for spun, original in synthetic_pairs(texts, inverse, rate):
+            obs += [(s, o, SYNTHETIC_WEIGHT) for s, o in observations(spun, original)]
     return obs
 
 
 def design(obs, index, vocab, max_spun_logprob: float):
+    """The feature rows and labels of every candidate of every observed spun word."""
     import numpy as np
 
-    blocks, labels = [], []
+    blocks, labels, weights = [], [], []
     memo: dict[str, list[Candidate]] = {}
-    for spun, original in obs:
+    for spun, original, weight in obs:
         if vocab.get(spun, 0.0) > max_spun_logprob or not WORD_RE.fullmatch(spun):
             continue
         if spun not in memo:
@@ -590,7 +684,8 @@ def design(obs, index, vocab, max_spun_logprob: float):
             continue
         blocks.append(features(candidates, vocab))
         labels += [float(c.original == original) for c in candidates]
-    return np.vstack(blocks), np.array(labels)
+        weights += [weight] * len(candidates)
+    return np.vstack(blocks), np.array(labels), np.array(weights)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -602,23 +697,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clean", type=Path, nargs="*", default=[], help="clean texts for the synthetic spinner")
     parser.add_argument("--fit", action="store_true", help="learn the coefficients and write them")
     parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--scale", type=float, default=DEFAULT_SCALE,
+                        help="with --fit: the likelihood's scale, tuned on development data")
+    parser.add_argument("--exponent", type=float, default=DEFAULT_EXPONENT,
+                        help="with --fit: the exponent on the frequency ratio, tuned on development data")
     parser.add_argument("--cut", type=float, default=DEFAULT_CUT)
     parser.add_argument("--max-originals", type=int, default=DEFAULT_K)
     parser.add_argument("--max-spun-logprob", type=float, default=DEFAULT_MAX_SPUN_LOGPROB)
+    parser.add_argument("--no-chains", action="store_true", help="a chain-free channel (see CHAINS)")
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
+    global CHAINS
+    CHAINS = not args.no_chains
 
-    vocab = read_unigrams()
+    vocab = extend_vocabulary(read_unigrams(), args.moby, args.wordnet)
     index = gather(vocab, args.moby, args.wordnet)
     print(f"{len(vocab)} vocabulary words; {len(index)} spun lemmas with candidates", file=sys.stderr)
     if args.fit:
         texts = [p.read_text(encoding="utf-8") for p in args.clean]
         obs = training_observations(args.real, vocab, texts, args.mythes)
-        matrix, labels = design(obs, index, vocab, args.max_spun_logprob)
-        coefficients = fit_logistic(matrix, labels)
+        matrix, labels, weights = design(obs, index, vocab, args.max_spun_logprob)
+        coefficients = fit_logistic(matrix, labels, sample_weights=weights)
         model = {
             "features": list(FEATURES),
             "coefficients": [round(float(c), 6) for c in coefficients],
+            "scale": args.scale,
+            "exponent": args.exponent,
             "trained_on": {"observations": len(obs), "rows": int(len(labels)), "positives": int(labels.sum())},
         }
         args.model.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
