@@ -3,13 +3,13 @@
 Matching is longest-first and case-insensitive (unless a row says
 ``case=exact``); a span never crosses punctuation or a sentence end (white
 space of any kind between its words is kept as it is), never touches a
-protected phrase, and is dropped when a keep row's context holds.
+protected phrase, and is dropped when a keep row's context holds. The
+broad channel (``--channel broad``) is a second tier behind the tables.
 """
 
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
 from .records import Candidate, Entry, Token
@@ -101,7 +101,10 @@ def _match_at(
     text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables,
     broad=None,
 ) -> Candidate | None:
-    """The longest span starting at word i that the tables (or the ``broad`` rows given) list."""
+    """The longest span starting at word i that the tables (or the ``broad`` rows given) list.
+
+    ``VETOED`` when none matched and a keep row held for one of the phrases there.
+    """
     if broad is not None:
         lengths, followed = broad, True
     else:

@@ -2,12 +2,13 @@
 
 ``wordlists/broad/channel.tsv`` (built by ``tools/build_channel.py`` from
 Moby, WordNet and rule data, with weights from a learned model) is an
-ordinary table, sorted by spun phrase, of ~50,000 rows. Parsing it all would
+ordinary table, sorted by spun phrase, of ~37,000 rows. Parsing it all would
 cost a one-line ``respin fix`` more than its whole run, so it is never
 loaded: the file is mapped, and each distinct word of a text is looked up
 by binary search over its lines (memoized). The candidates stage asks it
-only for words the curated tables do not list, so curated rows (and their
-keep rows) always win; protected terms still veto.
+as a second tier: where the curated tables match, their originals come
+first and the channel only adds others; a curated keep row or a protected
+term vetoes it.
 
 Each row's context carries ``src=CODES``, the sources that proposed it
 (see :data:`SOURCES`); an entry's ``source`` names the broad channel and
@@ -73,7 +74,8 @@ class BroadChannel:
         return position
 
     def digest(self) -> str:
-        """A cheap key of the file's content for batch settings: size and mtime."""
+        """A cheap key of the file for batch settings: its size and mtime (hashing 1 MB
+        on every batch start would cost more than the rest of the key)."""
         stat = self.path.stat()
         return f"broad:{stat.st_size:x}:{stat.st_mtime_ns:x}"
 

@@ -31,10 +31,11 @@ class Config(NamedTuple):
         on their own: clean text has few, so its prior stays low and few
         fixes pass; a number fixes it (0 = assume the text is spun).
     channel
-        ``"curated"``: only the tables propose candidates. ``"broad"``: words
-        the tables do not list are also looked up in the broad channel
-        (``wordlists/broad/channel.tsv``: thesaurus candidates with learned
-        weights); curated rows win where they match.
+        ``"curated"``: only the tables propose candidates. ``"broad"``: the
+        broad channel (``wordlists/broad/channel.tsv``: thesaurus candidates
+        with learned weights) proposes too, as a second tier: the tables'
+        originals come first where they match, and keep rows and protected
+        terms veto both.
     """
 
     threshold: float = 1.0
