@@ -78,11 +78,19 @@ def _with_broad(
     same_length = tuple((n, phrases) for n, phrases in broad or () if n == length)
     if not same_length:
         return candidate
-    extra = _match_at(text, tokens, words, protected, candidate.first, tables, same_length)
-    if extra is None or extra is VETOED or extra.end != candidate.end:
-        return candidate
     have = {restored.lower() for restored, _ in candidate.originals}
-    added = tuple(option for option in extra.originals if option[0].lower() not in have)
+    entries = same_length[0][1].get((_stem(words[candidate.first]),)) if length == 1 else None
+    if entries is not None and all(len(e.context) == 1 for e in entries):
+        # The common case, a word whose broad rows have no condition (only src=): no second match.
+        options = [(apply_case(e.original, candidate.spun), e) for e in entries]
+    else:
+        extra = _match_at(text, tokens, words, protected, candidate.first, tables, same_length)
+        if extra is None or extra is VETOED or extra.end != candidate.end:
+            return candidate
+        options = list(extra.originals)
+    added = tuple(
+        option for option in options if option[0].lower() not in have and option[0].lower() != candidate.spun.lower()
+    )
     return candidate._replace(originals=candidate.originals + added) if added else candidate
 
 
