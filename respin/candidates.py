@@ -3,21 +3,35 @@
 Matching is longest-first and case-insensitive (unless a row says
 ``case=exact``); a span never crosses punctuation or a sentence end (white
 space of any kind between its words is kept as it is), never touches a
-protected phrase, and is dropped when a keep row's context holds.
+protected phrase, and is dropped when a keep row's context holds. The
+broad channel (``--channel broad``) is a second tier behind the tables.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .records import Candidate, Entry, Token
 from .tableformat import context_holds
 from .tables import Tables
 from .tokens import SPACE
 
+if TYPE_CHECKING:
+    from .channel import BroadChannel
 
-def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Candidate]:
-    """Every non-overlapping candidate span, leftmost-longest, in text order."""
+
+def find_candidates(
+    text: str, tokens: list[Token], tables: Tables, channel: BroadChannel | None = None
+) -> list[Candidate]:
+    """Every non-overlapping candidate span, leftmost-longest, in text order.
+
+    With a broad ``channel`` it is a second tier: where the curated tables
+    match, their originals come first and the channel's other originals for
+    the same span are added after them; where they do not, the channel is
+    looked up; where a curated keep row holds (or a protected term stands),
+    neither proposes anything.
+    """
     words = [t.norm for t in tokens]
     protected = _protected_mask(words, tables)
     candidates: list[Candidate] = []
@@ -26,17 +40,59 @@ def find_candidates(text: str, tokens: list[Token], tables: Tables) -> list[Cand
     while i < len(tokens):
         word = words[i]
         if word not in index and not (word.endswith("'s") and word[:-2] in index):  # the common case
+            broad = channel.lookup(_stem(word)) if channel is not None else None
+            candidate = None
+            if broad is not None:
+                if word.endswith("'s"):  # only the word itself can match, without its "'s"
+                    broad = tuple((n, phrases) for n, phrases in broad if n == 1)
+                candidate = _match_at(text, tokens, words, protected, i, tables, broad)
+        else:
+            candidate = _match_at(text, tokens, words, protected, i, tables)
+            if channel is not None and candidate is not VETOED:
+                if candidate is None:  # the tables list longer phrases from here, none that matched
+                    broad = channel.lookup(_stem(word))
+                    if broad is not None:
+                        candidate = _match_at(text, tokens, words, protected, i, tables, broad)
+                else:
+                    candidate = _with_broad(text, tokens, words, protected, candidate, tables, channel)
+        if candidate is None or candidate is VETOED:
             i += 1
             continue
-        candidate = _match_at(text, tokens, words, protected, i, tables)
-        if candidate is None:
-            i += 1
-        else:
-            if candidates and candidate.article >= 0 and candidate.article <= candidates[-1].last:
-                candidate = candidate._replace(article=-1)  # that "a" belongs to the phrase before
-            candidates.append(candidate)
-            i = candidate.last + 1
+        if candidates and candidate.article >= 0 and candidate.article <= candidates[-1].last:
+            candidate = candidate._replace(article=-1)  # that "a" belongs to the phrase before
+        candidates.append(candidate)
+        i = candidate.last + 1
     return candidates
+
+
+# What _match_at says when a keep row held at the word: no tier may propose there.
+VETOED = Candidate(-1, -1, -1, -1, "", ())
+
+
+def _with_broad(
+    text: str, tokens: list[Token], words: list[str], protected: list[bool], candidate: Candidate,
+    tables: Tables, channel: BroadChannel,
+) -> Candidate:
+    """A curated candidate with the broad channel's other originals for the same span added after its own."""
+    broad = channel.lookup(_stem(words[candidate.first]))
+    length = candidate.last - candidate.first + 1
+    same_length = tuple((n, phrases) for n, phrases in broad or () if n == length)
+    if not same_length:
+        return candidate
+    have = {restored.lower() for restored, _ in candidate.originals}
+    entries = same_length[0][1].get((_stem(words[candidate.first]),)) if length == 1 else None
+    if entries is not None and all(len(e.context) == 1 for e in entries):
+        # The common case, a word whose broad rows have no condition (only src=): no second match.
+        options = [(apply_case(e.original, candidate.spun), e) for e in entries]
+    else:
+        extra = _match_at(text, tokens, words, protected, candidate.first, tables, same_length)
+        if extra is None or extra is VETOED or extra.end != candidate.end:
+            return candidate
+        options = list(extra.originals)
+    added = tuple(
+        option for option in options if option[0].lower() not in have and option[0].lower() != candidate.spun.lower()
+    )
+    return candidate._replace(originals=candidate.originals + added) if added else candidate
 
 
 def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
@@ -51,13 +107,22 @@ def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
 
 
 def _match_at(
-    text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables
+    text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables,
+    broad=None,
 ) -> Candidate | None:
-    lengths = tables.by_length.get(words[i])
-    if lengths is None:  # "Secretary-Common’s": only the word itself can match, without its "’s"
-        lengths = [(1, phrases) for n, phrases in tables.by_length[_stem(words[i])] if n == 1]
-    following = words[i + 1] if i + 1 < len(words) else ""
-    followed = (words[i], following) in tables.prefixes or (words[i], _stem(following)) in tables.prefixes
+    """The longest span starting at word i that the tables (or the ``broad`` rows given) list.
+
+    ``VETOED`` when none matched and a keep row held for one of the phrases there.
+    """
+    if broad is not None:
+        lengths, followed = broad, True
+    else:
+        lengths = tables.by_length.get(words[i])
+        if lengths is None:  # "Secretary-Common’s": only the word itself can match, without its "’s"
+            lengths = [(1, phrases) for n, phrases in tables.by_length[_stem(words[i])] if n == 1]
+        following = words[i + 1] if i + 1 < len(words) else ""
+        followed = (words[i], following) in tables.prefixes or (words[i], _stem(following)) in tables.prefixes
+    vetoed = False
     for length, phrases in lengths:
         last = i + length - 1
         if last >= len(tokens) or (length > 1 and not followed):
@@ -80,7 +145,10 @@ def _match_at(
             for e in entries
             if ("case=exact" not in e.context or e.spun == exact_spun) and context_holds(e.context, text, tokens, i, last)
         ]
-        if not usable or any(e.keeps for e in usable):
+        if not usable:
+            continue
+        if any(e.keeps for e in usable):
+            vetoed = True
             continue
         options: dict[str, Entry] = {}
         for entry in usable:
@@ -94,7 +162,7 @@ def _match_at(
         if options:
             article = _article_before(text, tokens, i)
             return Candidate(i, last, tokens[i].start, end, spun, tuple(options.items()), article)
-    return None
+    return VETOED if vetoed else None
 
 
 def _stem(word: str) -> str:

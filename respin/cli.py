@@ -176,6 +176,10 @@ def fix_options(function: Callable) -> Callable:
                      expose_value=False, callback=_remember,
                      help="What the input is; only its prose is restored (auto: by extension, "
                           ".html/.htm and .md/.markdown; stdin is text).  [default: auto]"),
+        click.option("--channel", type=click.Choice(["curated", "broad"]), default=None, expose_value=False,
+                     callback=_remember,
+                     help="Which candidates: the curated tables only, or also the broad channel's learned "
+                          "thesaurus candidates for words the tables lack. [default: curated]"),
         click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors."),
     ]
     for option in reversed(options):
@@ -210,6 +214,8 @@ def make_config(tables: tuple[str, ...], threshold: float | None, no_builtin_tab
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get("respin.assume_spun"):
         config = config.with_(spin_prior=0.0)
+    if context is not None and context.meta.get("respin.channel"):
+        config = config.with_(channel=context.meta["respin.channel"])
     if config.tables:
         _warn_about_tables(config.tables)
     # Each file's markup is resolved from its name by markup.for_file.

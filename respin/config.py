@@ -35,6 +35,12 @@ class Config(NamedTuple):
         What the text is: "text", "html" or "markdown" (see
         :mod:`respin.markup`); only its prose is restored. "auto" is
         resolved by file name (``markup.for_file``); without one it is text.
+    channel
+        ``"curated"``: only the tables propose candidates. ``"broad"``: the
+        broad channel (``wordlists/broad/channel.tsv``: thesaurus candidates
+        with learned weights) proposes too, as a second tier: the tables'
+        originals come first where they match, and keep rows and protected
+        terms veto both.
     """
 
     threshold: float = 1.0
@@ -43,6 +49,7 @@ class Config(NamedTuple):
     lm_path: str | None = None
     spin_prior: float | None = None
     markup: str = "text"
+    channel: str = "curated"
 
     def with_(self, **changes) -> Config:
         return self._replace(**changes)

@@ -103,13 +103,13 @@ def dictionary_restore(text: str, config: Config) -> str:
     """The baseline: the highest-weight original for every candidate, nothing else."""
     from .candidates import find_candidates
     from .records import Fix
+    from .pipeline import load_engine
     from .render import apply_fixes
-    from .tables import load_tables
     from .tokens import tokenize
 
-    tables = load_tables(tuple(config.tables), config.builtin_tables)
+    engine = load_engine(config)
     fixes = []
-    for candidate in find_candidates(text, tokenize(text), tables):
+    for candidate in find_candidates(text, tokenize(text), engine.tables, engine.channel):
         after, entry = max(candidate.originals, key=lambda option: option[1].weight)
         fixes.append(
             Fix(start=candidate.start, end=candidate.end, before=candidate.spun, after=after,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .candidates import find_candidates
 from .config import DEFAULT, Config
@@ -29,6 +29,9 @@ from .records import Result, Token
 from .render import apply_fixes
 from .score import Cluster, score_candidates
 from .tables import Tables, load_tables
+
+if TYPE_CHECKING:
+    from .channel import BroadChannel
 from .tokens import sentence_starts, tokenize
 
 # Below this many characters a text is restored in one process whatever
@@ -45,15 +48,28 @@ class Engine(NamedTuple):
 
     tables: Tables
     lm_path: str | None = None
+    channel: BroadChannel | None = None  # the broad second tier, when Config.channel is "broad"
 
     @property
     def scorer(self) -> Scorer:
         return load_scorer(self.lm_path)
 
+    @property
+    def digest(self) -> str:
+        """A key of the content of every table in use (batch settings)."""
+        return self.tables.digest + (self.channel.digest() if self.channel is not None else "")
+
 
 def load_engine(config: Config = DEFAULT) -> Engine:
     """The tables (loaded once per process, again when a file changes) and the model's path."""
-    return Engine(load_tables(tuple(config.tables), config.builtin_tables), config.lm_path)
+    channel = None
+    if config.channel == "broad":
+        from .channel import load_channel  # mapped, not loaded: curated-only runs never see it
+
+        channel = load_channel()
+    elif config.channel != "curated":
+        raise ValueError(f"unknown channel {config.channel!r} (expected curated or broad)")
+    return Engine(load_tables(tuple(config.tables), config.builtin_tables), config.lm_path, channel)
 
 
 @lru_cache(maxsize=4)
@@ -144,13 +160,14 @@ class Analysis(NamedTuple):
 def analyse(text: str, offset: int, engine: Engine, reference) -> Analysis:
     """Tokenize, find candidates and score one stretch that starts at ``offset`` in the document."""
     tokens = tokenize(text)
-    candidates = find_candidates(text, tokens, engine.tables)
+    candidates = find_candidates(text, tokens, engine.tables, engine.channel)
     if reference is not None:
         from .reference import with_reference_candidates
 
         candidates = with_reference_candidates(text, tokens, candidates, reference, engine.tables)
     clusters = score_candidates(tokens, candidates, engine.scorer, reference) if candidates else []
-    return Analysis(tokens, clusters, tally(tokens, clusters, best_singles(clusters), engine.tables, offset))
+    counted = engine.tables if engine.channel is None else engine.channel.counting_tables(engine.tables)
+    return Analysis(tokens, clusters, tally(tokens, clusters, best_singles(clusters), counted, offset))
 
 
 def settle(evidence: Tally, config: Config) -> Setting:

@@ -31,7 +31,8 @@ from .errors import TableError
 from .records import Entry, Token
 from .tokens import normalize
 
-CONTEXT_KEYS = ("prev", "next", "before", "after", "case")
+# "src=" constrains nothing: it records which sources proposed a row (the broad channel's).
+CONTEXT_KEYS = ("prev", "next", "before", "after", "case", "src")
 
 # One context constraint: the words a neighbour may be (or @Cap, a capital
 # letter), the characters the text may show right before or after the
@@ -40,6 +41,7 @@ _CONTEXT_RE = re.compile(
     r"(?:prev|next)=(?:@Cap|[^\s|=]+(?:\|[^\s|=]+)*)"
     r"|(?:before|after)=[^\s|]+(?:\|[^\s|]+)*"
     r"|case=exact"
+    r"|src=[^\s|=]+"
 )
 
 EXACT = "case=exact"
@@ -87,7 +89,7 @@ def parse_context(text: str, where: str) -> tuple[str, ...]:
     for item in constraints:
         if not _CONTEXT_RE.fullmatch(item):
             raise TableError(
-                f"{where}: bad context {item!r} (expected prev=…, next=…, before=…, after=… or case=exact)"
+                f"{where}: bad context {item!r} (expected prev=…, next=…, before=…, after=…, case=exact or src=…)"
             )
     return constraints
 
@@ -116,7 +118,7 @@ def context_holds(context: Sequence[str], text: str, tokens: Sequence[Token], fi
     """Whether every constraint holds for the phrase of words ``first``..``last`` in ``text``."""
     for constraint in context:
         key, _, value = constraint.partition("=")
-        if key == "case":
+        if key in ("case", "src"):  # not constraints: spelling, provenance
             continue
         if key == "after":  # the characters right after the span: "However," is rarely spun
             if not text.startswith(tuple(value.split("|")), tokens[last].end):
