@@ -76,11 +76,11 @@ def best_singles(clusters: list[Cluster]) -> list[Single]:
     """Each slot's strongest restoration judged on its own, for the document-level estimates."""
     singles = []
     for cluster in clusters:
-        keep_all = tuple([0] * len(cluster.slots))
-        for k, slot in enumerate(cluster.slots):
+        lm_gains = cluster.lm_gains((0,) * len(cluster.slots))
+        for slot, lm in zip(cluster.slots, lm_gains):
             best, best_j = -math.inf, 1
             for j in range(1, len(slot.options)):
-                gain = cluster.gain(keep_all, k, j) + _evidence(slot.options, j) + slot.options[j].channel
+                gain = lm[j] + _evidence(slot.options, j) + slot.options[j].channel
                 if gain > best:
                     best, best_j = gain, j
             singles.append(Single(slot, best_j, best))
@@ -277,11 +277,12 @@ def choose(cluster: Cluster, setting: Setting) -> list[Choice]:
     # What choosing option j of slot k adds to a reading; keeping adds nothing.
     rows = [[0.0] + [g - setting.threshold for g in row[1:]] for row in gains]
     best = cluster.best(rows)
+    lm_gains = cluster.lm_gains(best)
     choices = []
     for k, slot in enumerate(cluster.slots):
         margins = []
         for j in range(1, len(slot.options)):
-            lm_gain = cluster.gain(best, k, j)
+            lm_gain = lm_gains[k][j]
             margins.append((lm_gain + gains[k][j], j, lm_gain))
         margins.sort(reverse=True)
         chosen = best[k]
