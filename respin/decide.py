@@ -14,8 +14,9 @@ for" → "security demands").
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -121,6 +122,7 @@ class Setting(NamedTuple):
     prior: float
     threshold: float
     # table entry ("file:line") -> end offsets of its confident restorations
+    # (at most CONSISTENCY_CAP + 1 of them: more would change no bonus)
     peers: Mapping[str, frozenset[int]] = {}  # never mutated: a shared default is safe
     # how often each original (normalized) stands in the text unspun
     unspun: Mapping[str, int] = {}
@@ -160,13 +162,16 @@ class Tally(NamedTuple):
 
     A long text can be analysed in pieces (even in other processes) and its
     tallies merged: the decisions are the same as for the text in one piece.
+    Per slot it keeps only two numbers, so a document's tally stays small
+    while its stretches are analysed one after the other.
     """
 
     words: int
     candidates: int
     confident: int  # slots whose restoration wins on its own by CONFIDENT_MARGIN
-    # each slot's best single restoration: (entry source, document end offset, gain, original)
-    singles: tuple[tuple[str, int, float, str], ...]
+    # each slot's best single restoration, grouped by (entry source, original):
+    # the slots' document end offsets and gains, in text order
+    singles: Mapping[tuple[str, str], tuple[array, array]]
     plain: Mapping[str, int]  # table originals used as plain words, by phrase
 
 
@@ -177,35 +182,37 @@ def _counter_evidence(kept: int) -> float:
 
 def tally(tokens: list[Token], clusters: list[Cluster], singles: list[Single], tables: Tables, offset: int = 0) -> Tally:
     """The document-level evidence of one stretch of text starting at ``offset``."""
+    grouped: dict[tuple[str, str], tuple[array, array]] = {}
+    for single in singles:
+        option = single.slot.options[single.option]
+        ends, gains = grouped.setdefault((option.entry.source, option.text.lower()), (array("q"), array("d")))
+        ends.append(single.slot.candidate.end + offset)
+        gains.append(single.gain)
     return Tally(
         words=len(tokens),
         candidates=sum(len(cluster.slots) for cluster in clusters),
         confident=confident_slots(singles),
-        singles=tuple(
-            (
-                single.slot.options[single.option].entry.source,
-                single.slot.candidate.end + offset,
-                single.gain,
-                single.slot.options[single.option].text.lower(),
-            )
-            for single in singles
-        ),
+        singles=grouped,
         plain=plain_originals(tokens, tables),
     )
 
 
-def merge_tallies(tallies: list[Tally]) -> Tally:
+def merge_tallies(tallies: Iterable[Tally]) -> Tally:
+    """The tally of the stretches together; ``tallies`` is read once, so it may be a generator."""
+    words = candidates = confident = 0
     plain: dict[str, int] = {}
+    singles: dict[tuple[str, str], tuple[array, array]] = {}
     for part in tallies:
+        words += part.words
+        candidates += part.candidates
+        confident += part.confident
         for phrase, count in part.plain.items():
             plain[phrase] = plain.get(phrase, 0) + count
-    return Tally(
-        sum(t.words for t in tallies),
-        sum(t.candidates for t in tallies),
-        sum(t.confident for t in tallies),
-        tuple(single for t in tallies for single in t.singles),
-        plain,
-    )
+        for key, (ends, gains) in part.singles.items():
+            all_ends, all_gains = singles.setdefault(key, (array("q"), array("d")))
+            all_ends.extend(ends)
+            all_gains.extend(gains)
+    return Tally(words, candidates, confident, singles, plain)
 
 
 def plain_originals(tokens: list[Token], tables: Tables) -> dict[str, int]:
@@ -236,10 +243,18 @@ def document_setting(evidence: Tally, prior: float, threshold: float) -> Setting
     """
     setting = Setting(prior, threshold, unspun=evidence.plain)
     peers: dict[str, set[int]] = {}
-    for source, end, gain, original in evidence.singles:
-        if gain + prior + _counter_evidence(evidence.plain.get(original, 0)) >= threshold + PEER_MARGIN:
-            peers.setdefault(source, set()).add(end)
-    return setting._replace(peers={source: frozenset(ends) for source, ends in peers.items()})
+    for (source, original), (ends, gains) in evidence.singles.items():
+        counter = _counter_evidence(evidence.plain.get(original, 0))
+        vouching = peers.setdefault(source, set())
+        for end, gain in zip(ends, gains):
+            # Past CONSISTENCY_CAP + 1 peers every span of the entry gets the
+            # full bonus (see Setting.consistency): keep no more, so the
+            # setting stays small however long the document is.
+            if len(vouching) > CONSISTENCY_CAP:
+                break
+            if gain + prior + counter >= threshold + PEER_MARGIN:
+                vouching.add(end)
+    return setting._replace(peers={source: frozenset(ends) for source, ends in peers.items() if ends})
 
 
 class Choice(NamedTuple):
@@ -254,9 +269,16 @@ class Choice(NamedTuple):
 
 
 def decide(
-    text: str, tokens: list[Token], clusters: list[Cluster], setting: Setting, near_misses: bool = True
+    text: str,
+    tokens: Sequence[Token] | Mapping[int, Token],
+    clusters: list[Cluster],
+    setting: Setting,
+    near_misses: bool = True,
 ) -> tuple[list[Fix], list[Fix]]:
     """Applied and rejected fixes of one stretch of text, each in text order.
+
+    Of ``tokens`` only the "a"/"an" before a candidate is read (see
+    :func:`article_tokens`), so a mapping of just those will do.
 
     Offsets are the stretch's own; ``setting.offset`` places it in the
     document. Rejected fixes are the near misses: candidates kept whose best
@@ -292,7 +314,17 @@ def choose(cluster: Cluster, setting: Setting) -> list[Choice]:
     return choices
 
 
-def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) -> Fix:
+def article_tokens(tokens: list[Token], clusters: list[Cluster]) -> dict[int, Token]:
+    """The tokens :func:`decide` reads: each "a"/"an" before a candidate, by index."""
+    return {
+        slot.candidate.article: tokens[slot.candidate.article]
+        for cluster in clusters
+        for slot in cluster.slots
+        if slot.candidate.article >= 0
+    }
+
+
+def _make_fix(text: str, tokens: Sequence[Token] | Mapping[int, Token], choice: Choice, setting: Setting) -> Fix:
     slot, j = choice.slot, choice.option
     candidate = slot.candidate
     option = slot.options[j]

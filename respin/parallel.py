@@ -1,83 +1,90 @@
-"""One long text restored by several processes, with the result one process gives.
+"""The stretches of a long text restored by several processes, with the result one process gives.
 
-Each worker analyses its stretch (stages 1–3) and sends back only its tally;
-the parent merges the tallies into the document's setting (prior, vouching
-peers, plain uses) and sends it back; each worker decides its stretch under
-that setting and returns its fixes. Workers are forked, so they share the
-parent's loaded tables; each moves its language model into pocketsphinx
-once its stretch has asked enough of it (see ``lm.NATIVE_AFTER_QUERIES``).
+:func:`ordered_map` runs one pass of :func:`respin.pipeline.restore_stretches`
+— analysing the stretches, then deciding them — over forked worker
+processes, in order, with only a few stretches in flight, so memory stays
+flat however long the text. Workers are forked, so they share the parent's
+loaded tables and whatever the pass needs (the document's setting for the
+decisions) without copying it per stretch; each moves its language model
+into pocketsphinx once it has asked enough of it (see
+``lm.NATIVE_AFTER_QUERIES``).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from .config import Config
-from .decide import Tally, decide, merge_tallies
-from .records import Fix
+# Stretches handed out per worker before the first result is awaited:
+# enough to keep every worker busy, few enough to keep memory flat.
+IN_FLIGHT_PER_WORKER = 2
+
+_task: tuple[Callable[[Any, Any], Any], Any] | None = None  # a worker's function and shared state
 
 
-def fix_in_parallel(
-    pieces: list[tuple[int, str]], engine, reference, config: Config, near_misses: bool = True
-) -> tuple[list[Fix], list[Fix], Tally]:
-    """Applied and rejected fixes (document offsets) and the merged tally of ``pieces``."""
-    from .pipeline import settle
+@contextmanager
+def ordered_map(
+    function: Callable[[Any, Any], Any], state: Any, jobs: int
+) -> Iterator[Callable[[Iterable[Any]], Iterator[Any]]]:
+    """A ``run(items)`` that yields ``function(state, item)`` for each item, in order.
 
-    context = multiprocessing.get_context("fork")
-    links = []
-    workers = []
+    With ``jobs`` > 1 in that many forked processes, which inherit
+    ``state`` (it is never pickled); items and results travel by pipe, and
+    ``items`` is read only as fast as workers take them. An exception in a
+    worker is raised here; a worker that dies raises ``RuntimeError``.
+    """
+    if jobs <= 1:
+        yield lambda items: (function(state, item) for item in items)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_remember, initargs=(function, state)
+    )
+
+    def run(items: Iterable[Any]) -> Iterator[Any]:
+        pending: deque = deque()
+        for item in items:
+            pending.append(pool.submit(_call, item))
+            if len(pending) >= IN_FLIGHT_PER_WORKER * jobs:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+
+    finished = False
     try:
-        for offset, text in pieces:
-            parent_end, child_end = context.Pipe()
-            worker = context.Process(
-                target=_work, args=(child_end, offset, text, engine, reference, near_misses), daemon=True
-            )
-            worker.start()
-            child_end.close()
-            links.append(parent_end)
-            workers.append(worker)
-        evidence = merge_tallies([_receive(link) for link in links])
-        setting = settle(evidence, config)
-        for link, (offset, _) in zip(links, pieces):
-            link.send(setting._replace(offset=offset))
-        applied: list[Fix] = []
-        rejected: list[Fix] = []
-        for link in links:
-            piece_applied, piece_rejected = _receive(link)
-            applied += piece_applied
-            rejected += piece_rejected
-        return applied, rejected, evidence
+        yield run
+        finished = True
     finally:
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # an error or Ctrl-C: stop the workers now, not after their queue
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+                process.join()
 
 
-def _receive(link):
+def _remember(function: Callable[[Any, Any], Any], state: Any) -> None:
+    global _task
+    _task = (function, state)
+
+
+def _call(item: Any) -> Any:
+    assert _task is not None
+    function, state = _task
+    return function(state, item)
+
+
+def _result(future) -> Any:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
-        message = link.recv()
-    except EOFError:
+        return future.result()
+    except BrokenProcessPool:
         raise RuntimeError("a worker process died while restoring a long text") from None
-    if isinstance(message, BaseException):
-        raise message
-    return message
-
-
-def _work(link, offset: int, text: str, engine, reference, near_misses: bool) -> None:
-    from .pipeline import analyse
-
-    try:
-        analysis = analyse(text, offset, engine, reference)
-        link.send(analysis.tally)
-        setting = link.recv()
-        applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting, near_misses)
-        link.send(([_shift(f, offset) for f in applied], [_shift(f, offset) for f in rejected]))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        link.send(exc)
-    finally:
-        link.close()
-
-
-def _shift(fix: Fix, offset: int) -> Fix:
-    return fix._replace(start=fix.start + offset, end=fix.end + offset)

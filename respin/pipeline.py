@@ -7,8 +7,10 @@ review layers all call :func:`fix`; none of them touches a stage directly.
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 from .candidates import find_candidates
@@ -16,15 +18,17 @@ from .config import DEFAULT, Config
 from .decide import (
     Setting,
     Tally,
+    article_tokens,
     best_singles,
     decide,
     document_setting,
     log_prior,
+    merge_tallies,
     spin_density,
     tally,
 )
 from .lm import Scorer, load_scorer
-from .records import Result, Token
+from .records import Fix, Result, Token
 from .render import apply_fixes
 from .score import Cluster, score_candidates
 from .tables import Tables, load_tables
@@ -33,6 +37,13 @@ from .tokens import sentence_starts, tokenize
 # Below this many characters a text is restored in one process whatever
 # ``jobs`` says: starting workers costs more than it saves.
 PARALLEL_MIN_CHARS = 256_000
+# A longer text is analysed and decided this many characters at a time
+# (up to the next sentence that starts a line), its analyses spilled to a
+# temp file between the two passes: memory stays flat however long it is.
+STRETCH_CHARS = 256_000
+# ... and one process keeps the analyses of this many characters in memory
+# between the passes (about 60 MB), spilling only the rest.
+KEPT_CHARS = 1_000_000
 
 
 class Engine(NamedTuple):
@@ -71,41 +82,218 @@ def fix(
     paths). Returns a :class:`~respin.records.Result` with the restored text,
     the applied fixes (offsets into ``text``) and the near misses it kept
     (``Result.rejected``; skipped with ``near_misses=False``, which only
-    saves time). With ``jobs`` > 1 a long text (``PARALLEL_MIN_CHARS`` and
-    more) is analysed in that many worker processes; the result is the same.
+    saves time). A long text is restored stretch by stretch (see
+    :func:`restore_stretches`); with ``jobs`` > 1 a text of
+    ``PARALLEL_MIN_CHARS`` and more in that many worker processes. The
+    result is always the same.
+    """
+    engine = load_engine(config)
+    reference = _reference(tuple(references)) if references else None
+    workers = jobs if jobs > 1 and len(text) >= PARALLEL_MIN_CHARS else 1
+    size = min(STRETCH_CHARS, -(-len(text) // workers))  # a stretch per worker at least
+    pieces: list[str] = []
+    applied, rejected, evidence = restore_stretches(
+        cut_stretches([text], size), engine, reference, config, pieces.append, workers, near_misses
+    )
+    return Result(
+        source=text,
+        text="".join(pieces),
+        fixes=tuple(applied),
+        rejected=tuple(rejected),
+        words=evidence.words,
+        stats=document_stats(evidence, config),
+    )
+
+
+def fix_stream(
+    chunks: Iterable[str],
+    write: Callable[[str], object],
+    references: Sequence[str] = (),
+    config: Config = DEFAULT,
+    jobs: int = 1,
+    size_hint: int | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> Restoration:
+    """Restore a text read a piece at a time (see ``textio.read_chunks``), in flat memory.
+
+    ``write`` gets the restored text, stretch by stretch, once the whole
+    input has been read and analysed: what :func:`fix` gives as
+    ``Result.text``. Fix records are not kept; the returned ``applied`` is
+    empty exactly when nothing changed. ``size_hint`` (the input's size,
+    when known) spreads a text over ``jobs`` workers evenly.
+    """
+    engine = load_engine(config)
+    reference = _reference(tuple(references)) if references else None
+    workers = jobs if size_hint is None or size_hint >= PARALLEL_MIN_CHARS else 1
+    size = STRETCH_CHARS if size_hint is None else max(1, min(STRETCH_CHARS, -(-size_hint // workers)))
+    return restore_stretches(
+        cut_stretches(chunks, size), engine, reference, config, write, workers,
+        near_misses=False, keep_fixes=False, progress=progress,
+    )
+
+
+def document_stats(evidence: Tally, config: Config) -> dict:
+    """``Result.stats``: the document-level numbers behind its decisions."""
+    return {
+        "candidates": evidence.candidates,
+        "confident": evidence.confident,
+        "density": spin_density(evidence.confident, evidence.words),
+        "prior": document_prior(evidence, config),
+    }
+
+
+class Restoration(NamedTuple):
+    """What :func:`restore_stretches` found: fixes in document offsets, and the document's tally."""
+
+    applied: list[Fix]
+    rejected: list[Fix]
+    evidence: Tally
+
+
+def restore_stretches(
+    stretches: Iterable[str],
+    engine: Engine,
+    reference,
+    config: Config,
+    write: Callable[[str], object],
+    jobs: int = 1,
+    near_misses: bool = True,
+    keep_fixes: bool = True,
+    progress: Callable[[int], object] | None = None,
+) -> Restoration:
+    """Restore a document given as consecutive stretches, in memory that does not grow with it.
+
+    The stretches must be cut where a sentence starts a line (as
+    :func:`cut_stretches` cuts): nothing the stages look at crosses such a
+    cut (phrases, clusters, a/an and counts stay inside a sentence). Two
+    passes: the first analyses each stretch (stages 1–3), keeps its
+    :class:`~respin.decide.Tally` — two numbers per candidate — and spills
+    the stretch with its scored clusters to a temp file; the merged tally
+    gives the document's setting; the second reads each stretch back,
+    decides it and passes its restored text to ``write``, in order. The
+    decisions are those of the text in one piece. With ``jobs`` > 1 each
+    pass runs in worker processes. ``keep_fixes=False`` keeps no fix
+    records (for a caller that only writes the text; ``applied`` then holds
+    only the fixes of the first stretch that has any, to tell whether
+    anything changed); ``progress``
+    gets the characters of each stretch as each pass finishes it.
     """
     # The stages build many small, acyclic objects: the cyclic garbage
     # collector finds nothing to free and costs a quarter of the run time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        engine = load_engine(config)
-        reference = _reference(tuple(references)) if references else None
-        pieces = split_text(text, jobs) if jobs > 1 and len(text) >= PARALLEL_MIN_CHARS else [(0, text)]
-        if len(pieces) > 1:
-            from .parallel import fix_in_parallel  # only long texts with jobs > 1 start processes
-
-            applied, rejected, evidence = fix_in_parallel(pieces, engine, reference, config, near_misses)
-        else:
-            analysis = analyse(text, 0, engine, reference)
-            evidence = analysis.tally
-            applied, rejected = decide(text, analysis.tokens, analysis.clusters, settle(evidence, config), near_misses)
+        stretches = iter(stretches)
+        first = next(stretches, "")
+        second = next(stretches, None)
+        if second is None:  # one stretch: nothing to spill
+            return _restore_whole(first, engine, reference, config, write, near_misses, progress)
+        return _restore_in_two_passes(
+            chain([first, second], stretches), engine, reference, config, write, jobs, near_misses, keep_fixes, progress
+        )
     finally:
         if collecting:
             gc.enable()
-    return Result(
-        source=text,
-        text=apply_fixes(text, applied),
-        fixes=tuple(applied),
-        rejected=tuple(rejected),
-        words=evidence.words,
-        stats={
-            "candidates": evidence.candidates,
-            "confident": evidence.confident,
-            "density": spin_density(evidence.confident, evidence.words),
-            "prior": document_prior(evidence, config),
-        },
-    )
+
+
+def _restore_whole(text, engine, reference, config, write, near_misses, progress) -> Restoration:
+    analysis = analyse(text, 0, engine, reference)
+    evidence = analysis.tally
+    applied, rejected = decide(text, analysis.tokens, analysis.clusters, settle(evidence, config), near_misses)
+    if progress:
+        progress(len(text))
+    write(apply_fixes(text, applied))
+    if progress:
+        progress(len(text))
+    return Restoration(applied, rejected, evidence)
+
+
+def _restore_in_two_passes(
+    stretches, engine, reference, config, write, jobs, near_misses, keep_fixes, progress
+) -> Restoration:
+    import tempfile
+
+    from .parallel import ordered_map
+
+    applied: list[Fix] = []
+    rejected: list[Fix] = []
+    # Workers send their analyses pickled anyway; one process keeps the first
+    # KEPT_CHARS of them as they are (pickling costs a fifth of the work) and
+    # spills the rest.
+    budget = KEPT_CHARS if jobs <= 1 else 0
+    with tempfile.TemporaryFile(prefix="respin-") as spill:
+        analyses: list[object] = []  # per stretch: its analysis, or the size of its spill
+
+        def tallies() -> Iterator[Tally]:
+            nonlocal budget
+            with ordered_map(_analyse_stretch, (engine, reference, jobs > 1), jobs) as run:
+                for length, part, analysis in run(_with_offsets(stretches)):
+                    if budget >= length and not isinstance(analysis, bytes):
+                        budget -= length
+                        analyses.append(analysis)
+                    else:
+                        data = analysis if isinstance(analysis, bytes) else _pickled(analysis)
+                        spill.write(data)
+                        analyses.append(len(data))
+                    if progress:
+                        progress(length)
+                    yield part
+
+        evidence = merge_tallies(tallies())
+        setting = settle(evidence, config)
+        spill.seek(0)
+
+        def kept() -> Iterator[object]:
+            for index, analysis in enumerate(analyses):
+                analyses[index] = None  # pass 2 frees each stretch as it goes
+                yield spill.read(analysis) if isinstance(analysis, int) else analysis
+
+        with ordered_map(_decide_stretch, (engine, setting, near_misses), jobs) as run:
+            for length, text, part_applied, part_rejected in run(kept()):
+                write(text)
+                if progress:
+                    progress(length)
+                if keep_fixes or not applied:
+                    applied += part_applied
+                if keep_fixes:
+                    rejected += part_rejected
+    return Restoration(applied, rejected, evidence)
+
+
+def _with_offsets(stretches: Iterable[str]) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for text in stretches:
+        yield offset, text
+        offset += len(text)
+
+
+def _analyse_stretch(state, item: tuple[int, str]) -> tuple[int, Tally, object]:
+    """Pass 1 for one stretch: its length, its tally, and what pass 2 needs of it (pickled in a worker)."""
+    engine, reference, in_worker = state
+    offset, text = item
+    analysis = analyse(text, offset, engine, reference)
+    kept = (offset, text, article_tokens(analysis.tokens, analysis.clusters), analysis.clusters)
+    return len(text), analysis.tally, _pickled(kept) if in_worker else kept
+
+
+def _pickled(kept) -> bytes:
+    return pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)  # clusters pickle without their scorer
+
+
+def _decide_stretch(state, kept) -> tuple[int, str, list[Fix], list[Fix]]:
+    """Pass 2 for one stretch: its length, restored text, and fixes in document offsets."""
+    engine, setting, near_misses = state
+    offset, text, articles, clusters = pickle.loads(kept) if isinstance(kept, bytes) else kept
+    scorer = engine.scorer
+    for cluster in clusters:
+        cluster.attach(scorer)
+    applied, rejected = decide(text, articles, clusters, setting._replace(offset=offset), near_misses)
+    restored = apply_fixes(text, applied)
+    return len(text), restored, [_shift(f, offset) for f in applied], [_shift(f, offset) for f in rejected]
+
+
+def _shift(fix: Fix, offset: int) -> Fix:
+    return fix._replace(start=fix.start + offset, end=fix.end + offset) if offset else fix
 
 
 class Analysis(NamedTuple):
@@ -136,11 +324,14 @@ def document_prior(evidence: Tally, config: Config) -> float:
     return log_prior(spin_density(evidence.confident, evidence.words))
 
 
+# The sentence rules look a word and some white space around a break, so
+# a window with margins on both sides decides as the whole text would.
+_CUT_WINDOW, _CUT_MARGIN = 4096, 256
+
+
 def _sentence_line_start_after(text: str, position: int) -> int | None:
     """The first offset at or after ``position`` where a sentence starts a line."""
-    # The sentence rules look a word and some white space around a break, so
-    # a window with margins on both sides decides as the whole text would.
-    window, margin = 4096, 256
+    window, margin = _CUT_WINDOW, _CUT_MARGIN
     while position < len(text):
         start = max(0, position - margin)
         chunk = text[start : position + window + margin]
@@ -167,6 +358,41 @@ def split_text(text: str, parts: int) -> list[tuple[int, str]]:
             cuts.append(cut)
     cuts.append(len(text))
     return [(a, text[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def cut_stretches(chunks: Iterable[str], size: int = STRETCH_CHARS) -> Iterator[str]:
+    """The text made of ``chunks``, cut into stretches of about ``size`` characters or more.
+
+    Each cut is where a sentence starts a line, found as in the whole text,
+    so the stretches can be restored apart (see :func:`restore_stretches`).
+    The chunks are read as the stretches are needed: a text on a stream is
+    never held whole, unless no sentence in it starts a line. An empty text
+    is one empty stretch.
+    """
+    buffer = ""
+    search_from = size  # no cut before it can start a sentence that starts a line
+    given = False
+    chunks = iter(chunks)
+    while True:
+        chunk = next(chunks, None)
+        if chunk is not None:
+            buffer += chunk
+        ended = chunk is None
+        while len(buffer) > size:
+            cut = _sentence_line_start_after(buffer, search_from)
+            # Near the buffer's end the window would take it for the text's end.
+            certain = ended or (cut is not None and cut + _CUT_WINDOW + 2 * _CUT_MARGIN < len(buffer))
+            if cut is None or not certain:
+                search_from = max(search_from, len(buffer) - _CUT_WINDOW - 2 * _CUT_MARGIN) if cut is None else cut
+                break
+            yield buffer[:cut]
+            given = True
+            buffer = buffer[cut:]
+            search_from = size
+        if ended:
+            break
+    if buffer or not given:
+        yield buffer
 
 
 def fix_text(text: str, references: Sequence[str] = (), config: Config = DEFAULT) -> str:

@@ -75,6 +75,16 @@ class Cluster:
         # estimates and again by the decision when it keeps every slot.
         self._last: tuple[tuple[int, ...], list[list[float]]] | None = None
 
+    def __reduce__(self):
+        # Pickled (to spill a stretch's analysis) without its scorer: a
+        # process's loaded model is not data. ``attach`` gives it one back.
+        return (_unpickle_cluster, (self.slots, self._history, self._gaps, self._tail, self._last))
+
+    def attach(self, scorer: Scorer) -> Cluster:
+        """This cluster, scored by ``scorer`` (after unpickling)."""
+        self._scorer = scorer
+        return self
+
     def lm_gains(self, reading: tuple[int, ...]) -> list[list[float]]:
         """``[k][j]``: LM gain of option j over keeping at slot k, the other slots as in ``reading``.
 
@@ -121,7 +131,8 @@ class Cluster:
             following: dict[tuple[str | None, str], tuple[float, int]] = {}
             links: list[tuple[int, int]] = []
             for index, ((prev2, prev1), (score, _)) in enumerate(states.items()):
-                gap_total, gap2, gap1 = words_logprob(gap, prev2, prev1)
+                # (adjacent slots have no gap: skip the call, same numbers)
+                gap_total, gap2, gap1 = words_logprob(gap, prev2, prev1) if gap else (0.0, prev2, prev1)
                 for j, option in enumerate(slot.options):
                     option_total, next2, next1 = words_logprob(option.words, gap2, gap1)
                     total = score + gap_total + option_total + row[j]
@@ -138,6 +149,12 @@ class Cluster:
         top = max(ending)
         # Equal scores go to the greater reading, as comparing (score, reading) would.
         return max(_read_back(back, index) for index, score in enumerate(ending) if score == top)
+
+
+def _unpickle_cluster(slots, history, gaps, tail, last) -> Cluster:
+    cluster = Cluster(slots, history, gaps, tail, None)  # type: ignore[arg-type] - attach() gives the scorer
+    cluster._last = last
+    return cluster
 
 
 def _read_back(back: list[list[tuple[int, int]]], index: int) -> tuple[int, ...]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Temp files of atomic writes are named ".NAME." + 8 random characters
@@ -51,15 +52,73 @@ def read_text(path: str | os.PathLike) -> str:
         return decode(sys.stdin.buffer.read(), "<stdin>")
     try:
         data = Path(name).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory (use 'respin batch' for folders)") from None
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+        raise _read_error(name, exc) from None
     return decode(data, name)
+
+
+def _read_error(name: str, exc: OSError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{name}: no such file")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{name}: is a directory (use 'respin batch' for folders)")
+    if isinstance(exc, PermissionError):
+        return InputError(f"{name}: permission denied")
+    return InputError(f"{name}: cannot read ({exc.strerror})")
+
+
+# Bytes read at a time by read_chunks.
+CHUNK_BYTES = 1 << 20
+
+
+def read_chunks(path: str | os.PathLike, chunk_bytes: int = CHUNK_BYTES) -> Iterator[str]:
+    """A UTF-8 text file, or stdin for ``-``, decoded a piece at a time.
+
+    The pieces join to what :func:`read_text` returns, and a bad input
+    raises the same error (a binary file is reported as binary wherever
+    its first NUL byte is, as there): once the last piece has been read, so
+    a caller that writes only after reading everything writes nothing for
+    a bad input.
+    """
+    import codecs
+
+    name = os.fspath(path)
+    label = "<stdin>" if name == "-" else name
+    try:
+        stream = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise _read_error(name, exc) from None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    read = 0  # bytes read before this block
+    invalid: InputError | None = None
+    try:
+        while True:
+            try:
+                block = stream.read(chunk_bytes)
+            except OSError as exc:
+                raise _read_error(name, exc) from None
+            if b"\x00" in block:
+                raise InputError(f"{label}: looks like a binary file (contains NUL bytes)")
+            if invalid is None:
+                held = len(decoder.getstate()[0])  # bytes of a character cut by the last block
+                try:
+                    text = decoder.decode(block, final=not block)
+                except UnicodeDecodeError as exc:
+                    invalid = InputError(
+                        f"{label}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+                        f"{read - held + exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8"
+                    )
+                else:
+                    if text:
+                        yield text
+            if not block:
+                break
+            read += len(block)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if invalid is not None:
+        raise invalid
 
 
 def overwrites_an_input(output: str | None, inputs: Iterable[str]) -> bool:
@@ -90,6 +149,35 @@ def _new_file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+class AtomicOutput:
+    """The pieces written to :func:`atomic_output`, and whether to keep them."""
+
+    def __init__(self, group: WriteGroup, pending: PendingWrite) -> None:
+        self._group, self._pending = group, pending
+        self.cancelled = False
+
+    def write(self, text: str) -> None:
+        self._group.write(self._pending, text.encode("utf-8"))
+
+    def cancel(self) -> None:
+        """Leave the target as it is (an output that turned out not to be needed)."""
+        self.cancelled = True
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike, *, keep_mode_of: str | os.PathLike | None = None) -> Iterator[AtomicOutput]:
+    """An output written piece by piece that replaces ``path`` atomically when the block ends.
+
+    Nothing replaces ``path`` if the block raises or cancels the output.
+    """
+    with WriteGroup() as group:
+        output = AtomicOutput(group, group.open(path, keep_mode_of=keep_mode_of))
+        yield output
+        if not output.cancelled:
+            group.sync()
+            group.replace(output._pending)
 
 
 class PendingWrite:
@@ -142,6 +230,17 @@ class WriteGroup:
     def add(self, path: str | os.PathLike, data: bytes, *,
             keep_mode_of: str | os.PathLike | None = None) -> PendingWrite:
         """Write ``data`` to a temp file beside ``path``, with the mode of ``keep_mode_of`` or of ``path``."""
+        write = self.open(path, keep_mode_of=keep_mode_of)
+        try:
+            self.write(write, data)
+            _start_writeback(write.fd)
+        except BaseException:
+            self.discard(write)
+            raise
+        return write
+
+    def open(self, path: str | os.PathLike, *, keep_mode_of: str | os.PathLike | None = None) -> PendingWrite:
+        """An empty temp file beside ``path`` for :meth:`write`, with the mode :meth:`add` gives."""
         import tempfile
 
         target = Path(path)
@@ -149,17 +248,20 @@ class WriteGroup:
         fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
         write = PendingWrite(os.fspath(target), temp, fd)
         try:
-            view = memoryview(data)
-            while view:  # os.write may write less than asked
-                view = view[os.write(fd, view):]
             source = Path(keep_mode_of) if keep_mode_of else target
             os.fchmod(fd, source.stat().st_mode & 0o7777 if source.exists() else _new_file_mode())
-            _start_writeback(fd)
         except BaseException:
             self.discard(write)
             raise
         self._pending.append(write)
         return write
+
+    def write(self, write: PendingWrite, data: bytes) -> None:
+        """Append ``data`` to ``write``'s temp file."""
+        assert write.fd is not None, "write() after sync()"
+        view = memoryview(data)
+        while view:  # os.write may write less than asked
+            view = view[os.write(write.fd, view):]
 
     def sync(self) -> None:
         """The barrier: every file added so far is on disk, or has its error kept for :meth:`replace`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import SPUN_SEEDS, read_seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -178,3 +179,53 @@ def test_an_error_in_a_worker_process_reaches_the_caller(monkeypatch):
     text = "".join(read_seed(seed) for seed in SPUN_SEEDS)
     with pytest.raises(ValueError, match="simulated bug"):
         respin.fix(text, jobs=2)
+
+
+def _seed_text() -> str:
+    return "".join(read_seed(seed) for seed in (*SPUN_SEEDS, "002_7d6c65d472a597a6", "004_ea844aa1372452d4"))
+
+
+@pytest.mark.parametrize("kept_chars", [0, 20_000, 10**9])
+def test_a_text_restored_stretch_by_stretch_gives_the_same_result(monkeypatch, kept_chars):
+    import respin.pipeline as pipeline
+
+    text = _seed_text()
+    whole = respin.fix(text)
+    monkeypatch.setattr(pipeline, "STRETCH_CHARS", 3000)  # many stretches, spilled past kept_chars
+    monkeypatch.setattr(pipeline, "KEPT_CHARS", kept_chars)
+    stretched = respin.fix(text)
+    assert len(list(pipeline.cut_stretches([text], 3000))) > 5
+    assert stretched.fixes and stretched == whole
+
+
+def test_fix_stream_reads_pieces_and_writes_what_fix_gives(monkeypatch):
+    import respin.pipeline as pipeline
+
+    text = _seed_text()
+    whole = respin.fix(text, near_misses=False)
+    monkeypatch.setattr(pipeline, "STRETCH_CHARS", 5000)
+    monkeypatch.setattr(pipeline, "KEPT_CHARS", 0)
+    written: list[str] = []
+    done: list[int] = []
+    chunks = [text[i : i + 777] for i in range(0, len(text), 777)]
+    restoration = pipeline.fix_stream(chunks, written.append, jobs=2, progress=done.append)
+    assert len(written) > 5 and "".join(written) == whole.text
+    assert restoration.applied and restoration.evidence.words == whole.words
+    assert sum(done) == 2 * len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Words here", ". ", "\n", "\n\n", "lower", "Upper", " ", "Mr.", "\r\n"]), max_size=80),
+       st.integers(1, 40), st.integers(1, 30))
+def test_cut_stretches_cuts_a_stream_where_the_whole_text_starts_a_sentence_line(parts, size, chunk):
+    from respin.pipeline import cut_stretches
+    from respin.tokens import sentence_starts
+
+    text = "".join(parts)
+    stretches = list(cut_stretches([text[i : i + chunk] for i in range(0, len(text), chunk)], size))
+    assert "".join(stretches) == text and all(stretches[:-1]) and stretches
+    starts = set(sentence_starts(text))
+    offset = 0
+    for stretch in stretches[:-1]:
+        offset += len(stretch)
+        assert offset in starts and text[offset - 1] == "\n"
