@@ -1,12 +1,12 @@
 """The stretches of a long text restored by several processes, with the result one process gives.
 
-:func:`ordered_map` runs one pass of :func:`respin.pipeline.restore_stretches`
+:func:`ordered_map` runs the passes of :func:`respin.pipeline.restore_stretches`
 — analysing the stretches, then deciding them — over forked worker
 processes, in order, with only a few stretches in flight, so memory stays
 flat however long the text. Workers are forked, so they share the parent's
-loaded tables and whatever the pass needs (the document's setting for the
-decisions) without copying it per stretch; each moves its language model
-into pocketsphinx once it has asked enough of it (see
+loaded tables and reference without copying them; the same workers serve
+both passes, so their language-model caches stay warm, and each moves its
+model into pocketsphinx once it has asked enough of it (see
 ``lm.NATIVE_AFTER_QUERIES``).
 """
 
@@ -22,33 +22,35 @@ from typing import Any
 # enough to keep every worker busy, few enough to keep memory flat.
 IN_FLIGHT_PER_WORKER = 2
 
-_task: tuple[Callable[[Any, Any], Any], Any] | None = None  # a worker's function and shared state
+_state: Any = None  # what a worker shares with its parent
+
+
+Run = Callable[[Callable[[Any, Any], Any], Iterable[Any]], Iterator[Any]]
 
 
 @contextmanager
-def ordered_map(
-    function: Callable[[Any, Any], Any], state: Any, jobs: int
-) -> Iterator[Callable[[Iterable[Any]], Iterator[Any]]]:
-    """A ``run(items)`` that yields ``function(state, item)`` for each item, in order.
+def ordered_map(state: Any, jobs: int) -> Iterator[Run]:
+    """A ``run(function, items)`` that yields ``function(state, item)`` for each item, in order.
 
     With ``jobs`` > 1 in that many forked processes, which inherit
-    ``state`` (it is never pickled); items and results travel by pipe, and
-    ``items`` is read only as fast as workers take them. An exception in a
-    worker is raised here; a worker that dies raises ``RuntimeError``.
+    ``state`` (it is never pickled); ``function`` must be a module's, and
+    items and results travel by pipe; ``items`` is read only as fast as
+    workers take them. An exception in a worker is raised here; a worker
+    that dies raises ``RuntimeError``.
     """
     if jobs <= 1:
-        yield lambda items: (function(state, item) for item in items)
+        yield lambda function, items: (function(state, item) for item in items)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_remember, initargs=(function, state)
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_remember, initargs=(state,)
     )
 
-    def run(items: Iterable[Any]) -> Iterator[Any]:
+    def run(function: Callable[[Any, Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         pending: deque = deque()
         for item in items:
-            pending.append(pool.submit(_call, item))
+            pending.append(pool.submit(_call, function, item))
             if len(pending) >= IN_FLIGHT_PER_WORKER * jobs:
                 yield _result(pending.popleft())
         while pending:
@@ -70,15 +72,13 @@ def ordered_map(
                 process.join()
 
 
-def _remember(function: Callable[[Any, Any], Any], state: Any) -> None:
-    global _task
-    _task = (function, state)
+def _remember(state: Any) -> None:
+    global _state
+    _state = state
 
 
-def _call(item: Any) -> Any:
-    assert _task is not None
-    function, state = _task
-    return function(state, item)
+def _call(function: Callable[[Any, Any], Any], item: Any) -> Any:
+    return function(_state, item)
 
 
 def _result(future) -> Any:

@@ -221,42 +221,39 @@ def _restore_in_two_passes(
     # KEPT_CHARS of them as they are (pickling costs a fifth of the work) and
     # spills the rest.
     budget = KEPT_CHARS if jobs <= 1 else 0
-    with tempfile.TemporaryFile(prefix="respin-") as spill:
+    with tempfile.TemporaryFile(prefix="respin-") as spill, ordered_map((engine, reference, jobs > 1), jobs) as run:
         analyses: list[object] = []  # per stretch: its analysis, or the size of its spill
 
         def tallies() -> Iterator[Tally]:
             nonlocal budget
-            with ordered_map(_analyse_stretch, (engine, reference, jobs > 1), jobs) as run:
-                for length, part, analysis in run(_with_offsets(stretches)):
-                    if budget >= length and not isinstance(analysis, bytes):
-                        budget -= length
-                        analyses.append(analysis)
-                    else:
-                        data = analysis if isinstance(analysis, bytes) else _pickled(analysis)
-                        spill.write(data)
-                        analyses.append(len(data))
-                    if progress:
-                        progress(length)
-                    yield part
+            for length, part, analysis in run(_analyse_stretch, _with_offsets(stretches)):
+                if budget >= length and not isinstance(analysis, bytes):
+                    budget -= length
+                    analyses.append(analysis)
+                else:
+                    data = analysis if isinstance(analysis, bytes) else _pickled(analysis)
+                    spill.write(data)
+                    analyses.append(len(data))
+                if progress:
+                    progress(length)
+                yield part
 
         evidence = merge_tallies(tallies())
         setting = settle(evidence, config)
         spill.seek(0)
 
-        def kept() -> Iterator[object]:
+        def kept() -> Iterator[tuple[Setting, bool, bool, object]]:
             for index, analysis in enumerate(analyses):
                 analyses[index] = None  # pass 2 frees each stretch as it goes
-                yield spill.read(analysis) if isinstance(analysis, int) else analysis
+                yield setting, near_misses, keep_fixes, spill.read(analysis) if isinstance(analysis, int) else analysis
 
-        with ordered_map(_decide_stretch, (engine, setting, near_misses), jobs) as run:
-            for length, text, part_applied, part_rejected in run(kept()):
-                write(text)
-                if progress:
-                    progress(length)
-                if keep_fixes or not applied:
-                    applied += part_applied
-                if keep_fixes:
-                    rejected += part_rejected
+        for length, text, part_applied, part_rejected in run(_decide_stretch, kept()):
+            write(text)
+            if progress:
+                progress(length)
+            if keep_fixes or not applied:
+                applied += part_applied
+            rejected += part_rejected
     return Restoration(applied, rejected, evidence)
 
 
@@ -280,15 +277,22 @@ def _pickled(kept) -> bytes:
     return pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)  # clusters pickle without their scorer
 
 
-def _decide_stretch(state, kept) -> tuple[int, str, list[Fix], list[Fix]]:
-    """Pass 2 for one stretch: its length, restored text, and fixes in document offsets."""
-    engine, setting, near_misses = state
+def _decide_stretch(state, item: tuple[Setting, bool, bool, object]) -> tuple[int, str, list[Fix], list[Fix]]:
+    """Pass 2 for one stretch: its length, restored text, and fixes in document offsets.
+
+    Without ``keep_fixes`` only its first applied fix, if any: a worker's
+    fix records cost more to send than to make.
+    """
+    engine = state[0]
+    setting, near_misses, keep_fixes, kept = item
     offset, text, articles, clusters = pickle.loads(kept) if isinstance(kept, bytes) else kept
     scorer = engine.scorer
     for cluster in clusters:
         cluster.attach(scorer)
     applied, rejected = decide(text, articles, clusters, setting._replace(offset=offset), near_misses)
     restored = apply_fixes(text, applied)
+    if not keep_fixes:
+        return len(text), restored, [_shift(f, offset) for f in applied[:1]], []
     return len(text), restored, [_shift(f, offset) for f in applied], [_shift(f, offset) for f in rejected]
 
 

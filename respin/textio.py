@@ -142,6 +142,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: st
         write = group.add(path, data, keep_mode_of=keep_mode_of)
         group.sync()
         group.replace(write)
+        group.sync_folders()
 
 
 def _new_file_mode() -> int:
@@ -178,6 +179,7 @@ def atomic_output(path: str | os.PathLike, *, keep_mode_of: str | os.PathLike | 
         if not output.cancelled:
             group.sync()
             group.replace(output._pending)
+            group.sync_folders()
 
 
 class PendingWrite:
@@ -199,8 +201,9 @@ class WriteGroup:
     they queue behind each other across processes. Here each temp file
     (named as :func:`atomic_write_bytes` names them) is written and its
     writeback started at once, so the disk works while the caller goes on;
-    :meth:`sync` then fsyncs them all, which mostly finds the work done: one
-    commit covers the lot. Only then is each renamed over its target.
+    :meth:`sync` then makes them all durable with one wait (``syncfs`` on
+    Linux, else an fsync each). Only then is each renamed over its target,
+    and :meth:`sync_folders` makes the renames durable.
 
     Every file succeeds or fails alone: :meth:`add` and :meth:`replace`
     raise ``OSError`` for their file only, and leaving the ``with`` block
@@ -211,6 +214,7 @@ class WriteGroup:
             group.sync()
             for write in pending:
                 group.replace(write)
+            group.sync_folders()
 
     Each pending file holds an open descriptor until :meth:`sync`: group
     tens of files, not thousands.
@@ -218,6 +222,7 @@ class WriteGroup:
 
     def __init__(self) -> None:
         self._pending: list[PendingWrite] = []
+        self._replaced: list[str] = []  # targets renamed since the last sync_folders()
 
     def __enter__(self) -> WriteGroup:  # typing.Self needs Python 3.11
         return self
@@ -264,19 +269,41 @@ class WriteGroup:
             view = view[os.write(write.fd, view):]
 
     def sync(self) -> None:
-        """The barrier: every file added so far is on disk, or has its error kept for :meth:`replace`."""
-        for write in self._pending:
-            if write.fd is None:
-                continue
+        """The barrier: every file added so far is on disk, or has its error kept for :meth:`replace`.
+
+        On Linux one ``syncfs`` per file system makes them all durable in one
+        wait; where there is none, or it reports an error (which it cannot
+        pin on a file), each file is fsynced, so each fails alone.
+        """
+        writes = [write for write in self._pending if write.fd is not None]
+        synced = _sync_file_systems([write.fd for write in writes])
+        for write in writes:
             fd, write.fd = write.fd, None
             try:
                 try:
-                    os.fsync(fd)
+                    if not synced:
+                        os.fsync(fd)
                 finally:
                     os.close(fd)  # some file systems (NFS) report write errors only here
             except OSError as exc:  # this file's data may be lost: it must not replace its target
                 write.error = exc
                 self.discard(write)
+
+    def sync_folders(self) -> None:
+        """Make the renames done so far durable: fsync each target's folder once (best effort)."""
+        folders = {os.path.dirname(os.path.abspath(target)) for target in self._replaced}
+        self._replaced.clear()
+        for folder in folders:
+            try:
+                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                continue
+            try:
+                os.fsync(fd)
+            except OSError:  # a file system that cannot sync a folder (EINVAL): nothing more to do
+                pass
+            finally:
+                os.close(fd)
 
     def replace(self, write: PendingWrite) -> None:
         """Rename ``write``'s temp file over its target; raises its error if it has none to rename."""
@@ -292,6 +319,7 @@ class WriteGroup:
             self.discard(write)
             raise
         write.temp = None
+        self._replaced.append(write.target)
 
     def discard(self, write: PendingWrite) -> None:
         """Drop ``write``: close and remove its temp file; its target is left as it is."""
@@ -307,6 +335,32 @@ class WriteGroup:
             except FileNotFoundError:
                 pass
             write.temp = None
+
+
+_syncfs = None  # resolved on first use: libc's syncfs, or False where there is none
+
+
+def _sync_file_systems(fds: list[int]) -> bool:
+    """``syncfs`` once for each file system holding one of ``fds``: whether all succeeded (Linux)."""
+    global _syncfs
+    if _syncfs is None:
+        _syncfs = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                function = ctypes.CDLL(None, use_errno=True).syncfs
+                function.argtypes = (ctypes.c_int,)
+                _syncfs = function
+            except (OSError, AttributeError):  # pragma: no cover - no syncfs in this libc
+                pass
+    if not _syncfs or not fds:
+        return False
+    try:
+        one_per_device = {os.fstat(fd).st_dev: fd for fd in fds}
+    except OSError:
+        return False
+    return all(_syncfs(fd) == 0 for fd in one_per_device.values())
 
 
 _sync_file_range = None  # resolved on first use: libc's, or False where there is none
