@@ -222,3 +222,23 @@ def test_overwrites_an_input_sees_every_name_of_a_file(tmp_path):
     assert not overwrites_an_input(str(tmp_path / "new.txt"), [str(source)])
     assert not overwrites_an_input("-", ["-", str(source)])
     assert not overwrites_an_input(None, [str(source)])
+
+
+@pytest.mark.parametrize("data", [
+    "plain ascii\n".encode(), "héllo — “quoted” 日本語 😀\r\n".encode() * 3, "\ufeffbom first".encode(),
+    "ok é".encode() + b"\xff" + b"tail", "é".encode() * 5 + b"\xc3", b"abc\x00def" + b"\xff", b"\xffabc\x00",
+])
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 3, 5, 1 << 20])
+def test_read_chunks_joins_to_read_text_and_fails_alike(tmp_path, data, chunk_bytes):
+    from respin.textio import InputError, read_chunks, read_text
+
+    path = tmp_path / "input.txt"
+    path.write_bytes(data)
+    try:
+        expected = read_text(path)
+    except InputError as exc:
+        with pytest.raises(InputError) as caught:
+            list(read_chunks(path, chunk_bytes))
+        assert str(caught.value) == str(exc)
+    else:
+        assert "".join(read_chunks(path, chunk_bytes)) == expected
