@@ -219,16 +219,16 @@ def plain_originals(tokens: list[Token], tables: Tables) -> dict[str, int]:
     """How often each table original occurs as plain words, within a sentence."""
     lengths, originals = tables.original_phrase_lengths, tables.originals
     # One-word originals (most of them) are counted in one C-level pass ...
-    counts = {word: n for word, n in Counter(map(attrgetter("norm"), tokens)).items() if word in originals}
+    norms = list(map(attrgetter("norm"), tokens))
+    counts = {word: n for word, n in Counter(norms).items() if word in originals}
     # ... and phrases where their first word stands.
-    for i, token in enumerate(tokens):
-        if token.norm not in lengths:
-            continue
-        for n in lengths[token.norm]:
+    for i in [i for i, norm in enumerate(norms) if norm in lengths]:
+        sentence = tokens[i].sentence
+        for n in lengths[norms[i]]:
             last = i + n - 1
-            if last >= len(tokens) or tokens[last].sentence != token.sentence:
+            if last >= len(tokens) or tokens[last].sentence != sentence:
                 continue
-            phrase = " ".join(t.norm for t in tokens[i : last + 1])
+            phrase = " ".join(norms[i : last + 1])
             if phrase in originals:
                 counts[phrase] = counts.get(phrase, 0) + 1
     return counts

@@ -92,7 +92,8 @@ class Cluster:
         change, so a forward pass collects each slot's history and a
         backward pass the words that follow it: linear in the cluster.
         """
-        if self._last is not None and self._last[0] == reading:
+        # A slot's own option never changes its gains: a lone slot's are the same for every reading.
+        if self._last is not None and (self._last[0] == reading or len(reading) == 1):
             return self._last[1]
         slots, gaps = self.slots, self._gaps
         # The two words after each slot: the first two of everything after it.
