@@ -80,8 +80,10 @@ def best_singles(clusters: list[Cluster]) -> list[Single]:
         lm_gains = cluster.lm_gains((0,) * len(cluster.slots))
         for slot, lm in zip(cluster.slots, lm_gains):
             best, best_j = -math.inf, 1
-            for j in range(1, len(slot.options)):
-                gain = lm[j] + _evidence(slot.options, j) + slot.options[j].channel
+            keep = slot.options[0]
+            for j, option in enumerate(slot.options[1:], 1):
+                # lm + _evidence(slot.options, j) + channel, inlined: the hot loop of a long run
+                gain = lm[j] + ((option.reference - keep.reference) + (option.article - keep.article)) + option.channel
                 if gain > best:
                     best, best_j = gain, j
             singles.append(Single(slot, best_j, best))
@@ -145,6 +147,24 @@ class Setting(NamedTuple):
             return 0.0
         others = len(ends) - (slot.candidate.end + self.offset in ends)
         return CONSISTENCY_BONUS * min(others, CONSISTENCY_CAP)
+
+    def gains(self, slot: Slot) -> list[float]:
+        """``[0.0] + [gain(slot, j) for each restoration j]``: the same numbers, in one call per slot."""
+        options = slot.options
+        keep = options[0]
+        prior, peers, unspun = self.prior, self.peers, self.unspun
+        end = slot.candidate.end + self.offset
+        row = [0.0]
+        for option in options[1:]:
+            consistency = 0.0
+            entry = option.entry
+            ends = peers.get(entry.source) if entry and peers else None
+            if ends:
+                consistency = CONSISTENCY_BONUS * min(len(ends) - (end in ends), CONSISTENCY_CAP)
+            kept = unspun.get(option.text.lower(), 0) if unspun else 0
+            evidence = (option.reference - keep.reference) + (option.article - keep.article)
+            row.append(option.channel + prior + evidence + consistency + _counter_evidence(kept))
+        return row
 
     def gain(self, slot: Slot, j: int) -> float:
         """Everything but the language model that speaks for option j over keeping."""
@@ -274,11 +294,15 @@ def decide(
     clusters: list[Cluster],
     setting: Setting,
     near_misses: bool = True,
+    explain: bool = True,
 ) -> tuple[list[Fix], list[Fix]]:
     """Applied and rejected fixes of one stretch of text, each in text order.
 
     Of ``tokens`` only the "a"/"an" before a candidate is read (see
-    :func:`article_tokens`), so a mapping of just those will do.
+    :func:`article_tokens`), so a mapping of just those will do. Without
+    ``explain`` the fixes carry no evidence and no alternatives (for a caller
+    that only writes the restored text: a heavily spun text has a fix every
+    few words, and their wording costs a tenth of the run).
 
     Offsets are the stretch's own; ``setting.offset`` places it in the
     document. Rejected fixes are the near misses: candidates kept whose best
@@ -287,7 +311,9 @@ def decide(
     """
     floor = setting.threshold - NEAR_MISS if near_misses else math.inf
     choices = [choice for cluster in clusters for choice in choose(cluster, setting)]
-    fixes = [_make_fix(text, tokens, choice, setting) for choice in choices if choice.applied or choice.score >= floor]
+    fixes = [
+        _make_fix(text, tokens, choice, setting, explain) for choice in choices if choice.applied or choice.score >= floor
+    ]
     applied = sorted((f for f in fixes if f.applied), key=lambda f: f.start)
     rejected = sorted((f for f in fixes if not f.applied), key=lambda f: f.start)
     return applied, rejected
@@ -295,7 +321,7 @@ def decide(
 
 def choose(cluster: Cluster, setting: Setting) -> list[Choice]:
     """The best reading of a cluster, and each slot's margin against keeping."""
-    gains = [[0.0] + [setting.gain(slot, j) for j in range(1, len(slot.options))] for slot in cluster.slots]
+    gains = [setting.gains(slot) for slot in cluster.slots]
     # What choosing option j of slot k adds to a reading; keeping adds nothing.
     rows = [[0.0] + [g - setting.threshold for g in row[1:]] for row in gains]
     best = cluster.best(rows)
@@ -324,24 +350,28 @@ def article_tokens(tokens: list[Token], clusters: list[Cluster]) -> dict[int, To
     }
 
 
-def _make_fix(text: str, tokens: Sequence[Token] | Mapping[int, Token], choice: Choice, setting: Setting) -> Fix:
+def _make_fix(
+    text: str, tokens: Sequence[Token] | Mapping[int, Token], choice: Choice, setting: Setting, explain: bool = True
+) -> Fix:
     slot, j = choice.slot, choice.option
     candidate = slot.candidate
     option = slot.options[j]
     keep = slot.options[0]
     entry = option.entry
-    evidence = [
-        f"table {entry.source}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})",
-        f"language model {choice.lm_gain:+.2f}",
-        f"document spin prior {setting.prior:+.2f}",
-    ]
-    consistency = setting.consistency(slot, j)
-    if consistency:
-        evidence.append(f"swapped the same way elsewhere in this document ({consistency:+.2f})")
-    counter = setting.counter_evidence(slot, j)
-    if counter:
-        evidence.append(f"the text uses {option.text!r} unchanged elsewhere ({counter:+.2f})")
-    evidence += keep.evidence + option.evidence
+    evidence = []
+    if explain:
+        evidence = [
+            f"table {entry.source}: {entry.spun!r} ← {entry.original!r} (weight {entry.weight:g})",
+            f"language model {choice.lm_gain:+.2f}",
+            f"document spin prior {setting.prior:+.2f}",
+        ]
+        consistency = setting.consistency(slot, j)
+        if consistency:
+            evidence.append(f"swapped the same way elsewhere in this document ({consistency:+.2f})")
+        counter = setting.counter_evidence(slot, j)
+        if counter:
+            evidence.append(f"the text uses {option.text!r} unchanged elsewhere ({counter:+.2f})")
+        evidence += keep.evidence + option.evidence
     start, before, after = candidate.start, candidate.spun, option.text
     if choice.applied and candidate.article >= 0:
         start, before, after = _repair_article(text, tokens[candidate.article], candidate, after)
@@ -357,7 +387,7 @@ def _make_fix(text: str, tokens: Sequence[Token] | Mapping[int, Token], choice: 
         entry=entry.source,
         evidence=tuple(evidence),
         applied=choice.applied,
-        alternatives=choice.alternatives,
+        alternatives=choice.alternatives if explain else (),
     )
 
 

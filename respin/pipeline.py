@@ -187,7 +187,7 @@ def restore_stretches(
         first = next(stretches, "")
         second = next(stretches, None)
         if second is None:  # one stretch: nothing to spill
-            return _restore_whole(first, engine, reference, config, write, near_misses, progress)
+            return _restore_whole(first, engine, reference, config, write, near_misses, keep_fixes, progress)
         return _restore_in_two_passes(
             chain([first, second], stretches), engine, reference, config, write, jobs, near_misses, keep_fixes, progress
         )
@@ -196,10 +196,11 @@ def restore_stretches(
             gc.enable()
 
 
-def _restore_whole(text, engine, reference, config, write, near_misses, progress) -> Restoration:
+def _restore_whole(text, engine, reference, config, write, near_misses, keep_fixes, progress) -> Restoration:
     analysis = analyse(text, 0, engine, reference)
     evidence = analysis.tally
-    applied, rejected = decide(text, analysis.tokens, analysis.clusters, settle(evidence, config), near_misses)
+    setting = settle(evidence, config)
+    applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting, near_misses, explain=keep_fixes)
     if progress:
         progress(len(text))
     write(apply_fixes(text, applied))
@@ -289,7 +290,7 @@ def _decide_stretch(state, item: tuple[Setting, bool, bool, object]) -> tuple[in
     scorer = engine.scorer
     for cluster in clusters:
         cluster.attach(scorer)
-    applied, rejected = decide(text, articles, clusters, setting._replace(offset=offset), near_misses)
+    applied, rejected = decide(text, articles, clusters, setting._replace(offset=offset), near_misses, keep_fixes)
     restored = apply_fixes(text, applied)
     if not keep_fixes:
         return len(text), restored, [_shift(f, offset) for f in applied[:1]], []

@@ -134,9 +134,10 @@ class Cluster:
             for index, ((prev2, prev1), (score, _)) in enumerate(states.items()):
                 # (adjacent slots have no gap: skip the call, same numbers)
                 gap_total, gap2, gap1 = words_logprob(gap, prev2, prev1) if gap else (0.0, prev2, prev1)
+                base = score + gap_total
                 for j, option in enumerate(slot.options):
                     option_total, next2, next1 = words_logprob(option.words, gap2, gap1)
-                    total = score + gap_total + option_total + row[j]
+                    total = base + option_total + row[j]
                     known = following.get((next2, next1))
                     if known is None:
                         following[next2, next1] = (total, len(links))

@@ -179,3 +179,21 @@ def test_fix_decides_runs_of_spun_words_as_the_prefix_decoder_did(monkeypatch):
     before = respin.fix(text, config=spun_prior)
     assert len(linear.fixes) > 20
     assert linear == before
+
+
+def test_setting_gains_are_the_per_option_gains_bit_for_bit():
+    from helpers import SPUN_SEEDS, read_seed
+
+    from respin.decide import Setting
+    from respin.pipeline import analyse, load_engine
+
+    engine = load_engine(respin.Config())
+    analysis = analyse(read_seed(SPUN_SEEDS[0]), 0, engine, None)
+    slots = [slot for cluster in analysis.clusters for slot in cluster.slots]
+    sources = [slot.options[1].entry.source for slot in slots[::3]]
+    ends = [slot.candidate.end for slot in slots[::2]]
+    setting = Setting(-0.7, 1.0, peers={s: frozenset(ends[i % 5 :: 7][:3]) for i, s in enumerate(sources)},
+                      unspun={slot.options[-1].text.lower(): 2 for slot in slots[::4]}, offset=3)
+    assert any(setting.consistency(s, 1) for s in slots) and any(setting.counter_evidence(s, 1) for s in slots)
+    for slot in slots:
+        assert setting.gains(slot) == [0.0] + [setting.gain(slot, j) for j in range(1, len(slot.options))]
