@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from itertools import accumulate, chain
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -102,7 +103,7 @@ class Cluster:
         for k in range(len(slots) - 1, -1, -1):
             after[k] = following
             following = (gaps[k] + slots[k].options[reading[k]].words + following)[:2]
-        words_logprob = self._scorer.words_logprob
+        words_logprob = _memoized(self._scorer.words_logprob, len(slots))
         gains = []
         prev2, prev1 = self._history
         for k, slot in enumerate(slots):
@@ -122,7 +123,7 @@ class Cluster:
             row, lm = gains[0], self.lm_gains((0,))[0]
             score, j = max((lm[j] + row[j] if j else row[0], j) for j in range(len(row)))
             return (j,)
-        words_logprob = self._scorer.words_logprob
+        words_logprob = _memoized(self._scorer.words_logprob, len(self.slots))
         # Readings that end in the same two words compete and only the best
         # one goes on; each slot keeps, per state, the state it came from and
         # its option, so the winner is read back without copying readings.
@@ -151,6 +152,17 @@ class Cluster:
         top = max(ending)
         # Equal scores go to the greater reading, as comparing (score, reading) would.
         return max(_read_back(back, index) for index, score in enumerate(ending) if score == top)
+
+
+# A cluster of this many slots is a run of candidates ("safety safety …",
+# or every word under a broad channel): the same transitions come back slot
+# after slot, and a small memo answers them cheaper than the scorer's call.
+MEMO_MIN_SLOTS = 8
+
+
+def _memoized(words_logprob, slots: int):
+    """``words_logprob``, memoized for a long cluster (the same numbers: the model is a function)."""
+    return lru_cache(maxsize=4096)(words_logprob) if slots >= MEMO_MIN_SLOTS else words_logprob
 
 
 def _unpickle_cluster(slots, history, gaps, tail, last) -> Cluster:
@@ -233,6 +245,8 @@ def _make_slot(
     reference: Reference | None,
     aligned: int | None,
 ) -> Slot:
+    if reference is None and not article:  # the options depend on the phrase alone
+        return Slot(candidate, _plain_options(candidate.spun, candidate.originals))
     before = words[span[0] - 1] if span[0] > 0 else SENTENCE_START
     after = words[span[1]] if span[1] < len(words) else SENTENCE_END
     readings = [(candidate.spun, None)] + list(candidate.originals)
@@ -255,6 +269,16 @@ def _make_slot(
         channel = math.log10(entry.weight) if entry else 0.0
         options.append(Option(text, option_words, channel, support, penalty, entry, tuple(evidence)))
     return Slot(candidate, tuple(options))
+
+
+@lru_cache(maxsize=8192)
+def _plain_options(spun: str, originals: tuple[tuple[str, Entry], ...]) -> tuple[Option, ...]:
+    """The options of a phrase with no article before it and no reference: the same for every use."""
+    readings = ((spun, None),) + originals
+    return tuple(
+        Option(text, phrase_lm_words(text), math.log10(entry.weight) if entry else 0.0, 0.0, 0.0, entry, ())
+        for text, entry in readings
+    )
 
 
 _OTHER_ARTICLE = {"a": "an", "an": "a"}
