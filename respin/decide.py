@@ -328,12 +328,16 @@ def choose(cluster: Cluster, setting: Setting) -> list[Choice]:
     lm_gains = cluster.lm_gains(best)
     choices = []
     for k, slot in enumerate(cluster.slots):
+        chosen = best[k]
+        if len(slot.options) == 2:  # one restoration (most slots): nothing to rank
+            lm_gain = lm_gains[k][1]
+            choices.append(Choice(slot, 1, lm_gain + gains[k][1], lm_gain, bool(chosen), ()))
+            continue
         margins = []
         for j in range(1, len(slot.options)):
             lm_gain = lm_gains[k][j]
             margins.append((lm_gain + gains[k][j], j, lm_gain))
         margins.sort(reverse=True)
-        chosen = best[k]
         score, j, lm_gain = next(m for m in margins if m[1] == chosen) if chosen else margins[0]
         alternatives = tuple((slot.options[other].text, s) for s, other, _ in margins if other != j)
         choices.append(Choice(slot, j, score, lm_gain, bool(chosen), alternatives))
