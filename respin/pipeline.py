@@ -1,7 +1,8 @@
 """The pure core: text in, restored text and its fixes out.
 
 tokenize → find candidates → score → decide → render. The CLI, batch and
-review layers all call :func:`fix`; none of them touches a stage directly.
+review layers all call :func:`fix` (or :func:`fix_stream`, for one input of
+any size in flat memory); none of them touches a stage directly.
 """
 
 from __future__ import annotations
