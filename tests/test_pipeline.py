@@ -229,3 +229,21 @@ def test_cut_stretches_cuts_a_stream_where_the_whole_text_starts_a_sentence_line
     for stretch in stretches[:-1]:
         offset += len(stretch)
         assert offset in starts and text[offset - 1] == "\n"
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
+    import os
+
+    import respin.pipeline as pipeline
+
+    parent = os.getpid()
+
+    def dying(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)  # as the out-of-memory killer would
+        raise AssertionError("analysed in the parent: no worker to kill")
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 1000)
+    monkeypatch.setattr(pipeline, "analyse", dying)
+    with pytest.raises(RuntimeError, match="worker process died"):
+        respin.fix(_seed_text(), jobs=2)
