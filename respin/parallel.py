@@ -35,22 +35,25 @@ def ordered_map(state: Any, jobs: int) -> Iterator[Run]:
     With ``jobs`` > 1 in that many forked processes, which inherit
     ``state`` (it is never pickled); ``function`` must be a module's, and
     items and results travel by pipe; ``items`` is read only as fast as
-    workers take them. An exception in a worker is raised here; a worker
-    that dies raises ``RuntimeError``.
+    workers take them. Item i of every run goes to worker i % jobs, and each
+    worker takes its items in order, so what a worker keeps from one run
+    (pass 1) is there for the same item of the next (pass 2). An exception
+    in a worker is raised here; a worker that dies raises ``RuntimeError``.
     """
     if jobs <= 1:
         yield lambda function, items: (function(state, item) for item in items)
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_remember, initargs=(state,)
-    )
+    context = multiprocessing.get_context("fork")
+    workers = [
+        ProcessPoolExecutor(1, mp_context=context, initializer=_remember, initargs=(state,)) for _ in range(jobs)
+    ]
 
     def run(function: Callable[[Any, Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         pending: deque = deque()
-        for item in items:
-            pending.append(pool.submit(_call, function, item))
+        for index, item in enumerate(items):
+            pending.append(workers[index % jobs].submit(_call, function, item))
             if len(pending) >= IN_FLIGHT_PER_WORKER * jobs:
                 yield _result(pending.popleft())
         while pending:
@@ -61,11 +64,13 @@ def ordered_map(state: Any, jobs: int) -> Iterator[Run]:
         yield run
         finished = True
     finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:  # an error or Ctrl-C: stop the workers now, not after their queue
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            if finished:
+                worker.shutdown(wait=True)
+                continue
+            # an error or Ctrl-C: stop the workers now, not after their queues
+            processes = list((getattr(worker, "_processes", None) or {}).values())
+            worker.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 if process.is_alive():
                     process.terminate()

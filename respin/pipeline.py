@@ -8,7 +8,9 @@ any size in flat memory); none of them touches a stage directly.
 from __future__ import annotations
 
 import gc
+import itertools
 import pickle
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
@@ -42,8 +44,8 @@ PARALLEL_MIN_CHARS = 256_000
 # (up to the next sentence that starts a line), its analyses spilled to a
 # temp file between the two passes: memory stays flat however long it is.
 STRETCH_CHARS = 256_000
-# ... and one process keeps the analyses of this many characters in memory
-# between the passes (about 60 MB), spilling only the rest.
+# ... and keeps the analyses of this many characters in memory between the
+# passes (about 60 MB, shared among the worker processes), spilling the rest.
 KEPT_CHARS = 1_000_000
 
 
@@ -219,44 +221,46 @@ def _restore_in_two_passes(
 
     applied: list[Fix] = []
     rejected: list[Fix] = []
-    # Workers send their analyses pickled anyway; one process keeps the first
-    # KEPT_CHARS of them as they are (pickling costs a fifth of the work) and
-    # spills the rest.
-    budget = KEPT_CHARS if jobs <= 1 else 0
-    with tempfile.TemporaryFile(prefix="respin-") as spill, ordered_map((engine, reference, jobs > 1), jobs) as run:
-        analyses: list[object] = []  # per stretch: its analysis, or the size of its spill
+    run_id = next(_runs)
+    # Each process keeps its share of KEPT_CHARS of analyses as they are
+    # (pickling costs a fifth of the work); ordered_map sends stretch i to the
+    # same process in both passes, so a kept analysis is decided where it is.
+    state = (engine, reference, run_id, KEPT_CHARS // max(1, jobs))
+    try:
+        with tempfile.TemporaryFile(prefix="respin-") as spill, ordered_map(state, jobs) as run:
+            spilled: list[int] = []  # per stretch: bytes of its spill, 0 when kept by its process
 
-        def tallies() -> Iterator[Tally]:
-            nonlocal budget
-            for length, part, analysis in run(_analyse_stretch, _with_offsets(stretches)):
-                if budget >= length and not isinstance(analysis, bytes):
-                    budget -= length
-                    analyses.append(analysis)
-                else:
-                    data = analysis if isinstance(analysis, bytes) else _pickled(analysis)
+            def tallies() -> Iterator[Tally]:
+                for length, part, data in run(_analyse_stretch, _with_offsets(stretches)):
                     spill.write(data)
-                    analyses.append(len(data))
+                    spilled.append(len(data))
+                    if progress:
+                        progress(length)
+                    yield part
+
+            evidence = merge_tallies(tallies())
+            setting = settle(evidence, config)
+            spill.seek(0)
+
+            def decisions() -> Iterator[tuple[Setting, bool, bool, bytes]]:
+                for size in spilled:
+                    yield setting, near_misses, keep_fixes, spill.read(size)
+
+            for length, text, part_applied, part_rejected in run(_decide_stretch, decisions()):
+                write(text)
                 if progress:
                     progress(length)
-                yield part
-
-        evidence = merge_tallies(tallies())
-        setting = settle(evidence, config)
-        spill.seek(0)
-
-        def kept() -> Iterator[tuple[Setting, bool, bool, object]]:
-            for index, analysis in enumerate(analyses):
-                analyses[index] = None  # pass 2 frees each stretch as it goes
-                yield setting, near_misses, keep_fixes, spill.read(analysis) if isinstance(analysis, int) else analysis
-
-        for length, text, part_applied, part_rejected in run(_decide_stretch, kept()):
-            write(text)
-            if progress:
-                progress(length)
-            if keep_fixes or not applied:
-                applied += part_applied
-            rejected += part_rejected
+                if keep_fixes or not applied:
+                    applied += part_applied
+                rejected += part_rejected
+    finally:
+        _kept.pop(run_id, None)  # an error or Ctrl-C leaves nothing behind in this process
     return Restoration(applied, rejected, evidence)
+
+
+_runs = itertools.count()
+# Per run, the analyses this process kept for pass 2 (stretch order) and their characters.
+_kept: dict[int, tuple[deque, list[int]]] = {}
 
 
 def _with_offsets(stretches: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -266,28 +270,30 @@ def _with_offsets(stretches: Iterable[str]) -> Iterator[tuple[int, str]]:
         offset += len(text)
 
 
-def _analyse_stretch(state, item: tuple[int, str]) -> tuple[int, Tally, object]:
-    """Pass 1 for one stretch: its length, its tally, and what pass 2 needs of it (pickled in a worker)."""
-    engine, reference, in_worker = state
+def _analyse_stretch(state, item: tuple[int, str]) -> tuple[int, Tally, bytes]:
+    """Pass 1 for one stretch: its length, its tally, and its analysis pickled, or b"" if kept here."""
+    engine, reference, run_id, budget = state
     offset, text = item
     analysis = analyse(text, offset, engine, reference)
     kept = (offset, text, article_tokens(analysis.tokens, analysis.clusters), analysis.clusters)
-    return len(text), analysis.tally, _pickled(kept) if in_worker else kept
+    here, used = _kept.setdefault(run_id, (deque(), [0]))
+    if used[0] + len(text) <= budget:
+        used[0] += len(text)
+        here.append(kept)
+        return len(text), analysis.tally, b""
+    return len(text), analysis.tally, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)  # clusters pickle without scorer
 
 
-def _pickled(kept) -> bytes:
-    return pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)  # clusters pickle without their scorer
-
-
-def _decide_stretch(state, item: tuple[Setting, bool, bool, object]) -> tuple[int, str, list[Fix], list[Fix]]:
+def _decide_stretch(state, item: tuple[Setting, bool, bool, bytes]) -> tuple[int, str, list[Fix], list[Fix]]:
     """Pass 2 for one stretch: its length, restored text, and fixes in document offsets.
 
     Without ``keep_fixes`` only its first applied fix, if any: a worker's
     fix records cost more to send than to make.
     """
-    engine = state[0]
-    setting, near_misses, keep_fixes, kept = item
-    offset, text, articles, clusters = pickle.loads(kept) if isinstance(kept, bytes) else kept
+    engine, _, run_id, _ = state
+    setting, near_misses, keep_fixes, data = item
+    # Stretches reach a process in the same order in both passes: a kept one is the oldest kept.
+    offset, text, articles, clusters = pickle.loads(data) if data else _kept[run_id][0].popleft()
     scorer = engine.scorer
     for cluster in clusters:
         cluster.attach(scorer)

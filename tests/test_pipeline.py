@@ -185,15 +185,18 @@ def _seed_text() -> str:
     return "".join(read_seed(seed) for seed in (*SPUN_SEEDS, "002_7d6c65d472a597a6", "004_ea844aa1372452d4"))
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("kept_chars", [0, 20_000, 10**9])
-def test_a_text_restored_stretch_by_stretch_gives_the_same_result(monkeypatch, kept_chars):
+def test_a_text_restored_stretch_by_stretch_gives_the_same_result(monkeypatch, kept_chars, jobs):
     import respin.pipeline as pipeline
 
     text = _seed_text()
     whole = respin.fix(text)
     monkeypatch.setattr(pipeline, "STRETCH_CHARS", 3000)  # many stretches, spilled past kept_chars
     monkeypatch.setattr(pipeline, "KEPT_CHARS", kept_chars)
-    stretched = respin.fix(text)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 1000)
+    stretched = respin.fix(text, jobs=jobs)
+    assert not pipeline._kept  # nothing left behind
     assert len(list(pipeline.cut_stretches([text], 3000))) > 5
     assert stretched.fixes and stretched == whole
 
