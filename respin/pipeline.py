@@ -231,7 +231,7 @@ def _restore_in_two_passes(
             spilled: list[int] = []  # per stretch: bytes of its spill, 0 when kept by its process
 
             def tallies() -> Iterator[Tally]:
-                for length, part, data in run(_analyse_stretch, _with_offsets(stretches)):
+                for length, part, data in run(_analyse_stretch, _with_margins(stretches)):
                     spill.write(data)
                     spilled.append(len(data))
                     if progress:
@@ -263,25 +263,58 @@ _runs = itertools.count()
 _kept: dict[int, tuple[deque, list[int]]] = {}
 
 
-def _with_offsets(stretches: Iterable[str]) -> Iterator[tuple[int, str]]:
+# Characters of each neighbour a stretch is analysed with (then up to a space):
+# the candidate stage reads a word and a few characters across a sentence
+# end (a keep row's prev=, next=, before=, after=; a protected phrase), so a
+# stretch's first and last candidates are found as in the whole text.
+MARGIN_CHARS = 1024
+
+
+def _with_margins(stretches: Iterable[str]) -> Iterator[tuple[int, str, int, int]]:
+    """Each stretch as (document offset of its window, window, own start, own end) in its window.
+
+    The window is the stretch with the end of the one before it and the
+    start of the one after it, cut at white space.
+    """
     offset = 0
-    for text in stretches:
-        yield offset, text
-        offset += len(text)
+    previous = ""
+    stretches = iter(stretches)
+    current = next(stretches, None)
+    while current is not None:
+        following = next(stretches, None)
+        before = _tail(previous)
+        after = _head(following or "")
+        yield offset - len(before), before + current + after, len(before), len(before) + len(current)
+        offset += len(current)
+        previous, current = current, following
 
 
-def _analyse_stretch(state, item: tuple[int, str]) -> tuple[int, Tally, bytes]:
+def _tail(text: str) -> str:
+    start = max(0, len(text) - MARGIN_CHARS)
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:]
+
+
+def _head(text: str) -> str:
+    end = min(len(text), MARGIN_CHARS)
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[:end]
+
+
+def _analyse_stretch(state, item: tuple[int, str, int, int]) -> tuple[int, Tally, bytes]:
     """Pass 1 for one stretch: its length, its tally, and its analysis pickled, or b"" if kept here."""
     engine, reference, run_id, budget = state
-    offset, text = item
-    analysis = analyse(text, offset, engine, reference)
-    kept = (offset, text, article_tokens(analysis.tokens, analysis.clusters), analysis.clusters)
+    offset, text, start, end = item
+    analysis = analyse(text, offset, engine, reference, own=(start, end))
+    kept = (offset, text, start, end, article_tokens(analysis.tokens, analysis.clusters), analysis.clusters)
     here, used = _kept.setdefault(run_id, (deque(), [0]))
     if used[0] + len(text) <= budget:
         used[0] += len(text)
         here.append(kept)
-        return len(text), analysis.tally, b""
-    return len(text), analysis.tally, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)  # clusters pickle without scorer
+        return end - start, analysis.tally, b""
+    return end - start, analysis.tally, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)  # clusters pickle without scorer
 
 
 def _decide_stretch(state, item: tuple[Setting, bool, bool, bytes]) -> tuple[int, str, list[Fix], list[Fix]]:
@@ -293,15 +326,16 @@ def _decide_stretch(state, item: tuple[Setting, bool, bool, bytes]) -> tuple[int
     engine, _, run_id, _ = state
     setting, near_misses, keep_fixes, data = item
     # Stretches reach a process in the same order in both passes: a kept one is the oldest kept.
-    offset, text, articles, clusters = pickle.loads(data) if data else _kept[run_id][0].popleft()
+    offset, text, start, end, articles, clusters = pickle.loads(data) if data else _kept[run_id][0].popleft()
     scorer = engine.scorer
     for cluster in clusters:
         cluster.attach(scorer)
     applied, rejected = decide(text, articles, clusters, setting._replace(offset=offset), near_misses, keep_fixes)
     restored = apply_fixes(text, applied)
+    restored = restored[start : len(restored) - (len(text) - end)]  # the fixes are all in the stretch's own
     if not keep_fixes:
-        return len(text), restored, [_shift(f, offset) for f in applied[:1]], []
-    return len(text), restored, [_shift(f, offset) for f in applied], [_shift(f, offset) for f in rejected]
+        return end - start, restored, [_shift(f, offset) for f in applied[:1]], []
+    return end - start, restored, [_shift(f, offset) for f in applied], [_shift(f, offset) for f in rejected]
 
 
 def _shift(fix: Fix, offset: int) -> Fix:
@@ -316,12 +350,22 @@ class Analysis(NamedTuple):
     tally: Tally
 
 
-def analyse(text: str, offset: int, engine: Engine, reference) -> Analysis:
-    """Tokenize, find candidates and score one stretch that starts at ``offset`` in the document."""
+def analyse(text: str, offset: int, engine: Engine, reference, own: tuple[int, int] | None = None) -> Analysis:
+    """Tokenize, find candidates and score one stretch that starts at ``offset`` in the document.
+
+    With ``own`` = (start, end), only ``text[start:end]`` is the stretch's
+    own: the text around it is its neighbours' (see :func:`_with_margins`),
+    read only as context, its candidates and words left to them.
+    """
     tokens = tokenize(text)
     candidates = find_candidates(text, tokens, engine.tables)
+    words = tokens
+    if own is not None:
+        start, end = own
+        candidates = [c for c in candidates if start <= c.start and c.end <= end]
+        words = [t for t in tokens if start <= t.start < end]
     clusters = score_candidates(tokens, candidates, engine.scorer, reference) if candidates else []
-    return Analysis(tokens, clusters, tally(tokens, clusters, best_singles(clusters), engine.tables, offset))
+    return Analysis(tokens, clusters, tally(words, clusters, best_singles(clusters), engine.tables, offset))
 
 
 def settle(evidence: Tally, config: Config) -> Setting:

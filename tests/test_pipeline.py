@@ -250,3 +250,21 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
     monkeypatch.setattr(pipeline, "analyse", dying)
     with pytest.raises(RuntimeError, match="worker process died"):
         respin.fix(_seed_text(), jobs=2)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cut_between_stretches_keeps_context_that_reaches_across_sentences(monkeypatch, jobs):
+    import respin.pipeline as pipeline
+
+    # A keep row's prev= reads the last word of the sentence before ("often"),
+    # which here ends the stretch before the cut.
+    config = respin.Config(spin_prior=0.0)
+    before = "The minister spoke for an hour and the talks went on until late, as planned before. " * 3
+    before += "They were often\n"
+    after = "Mentioned that the talks would continue next week, officials told reporters on Tuesday.\n" * 3
+    text = before + after
+    whole = respin.fix(text, config=config)
+    monkeypatch.setattr(pipeline, "STRETCH_CHARS", len(before) - 5)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 10)
+    assert [len(s) for s in pipeline.cut_stretches([text], len(before) - 5)][0] == len(before)
+    assert len(whole.fixes) == 2 and respin.fix(text, config=config, jobs=jobs) == whole
