@@ -4,7 +4,9 @@
 
 Sections, each number beside its baseline from the same run:
 
-1. speed and memory of ``respin fix`` (bench_fix.py);
+1. speed and memory of ``respin fix`` (bench_fix.py), how they scale with
+   the input (bench_scale.py: 1, 5 and 20 MB), and pathological inputs
+   beside news (bench_pathological.py);
 2. batch scaling (bench_batch.py, when it exists);
 3. restoration quality with ``respin eval``: the hand-restored seeds with and
    without the clean reference article, the dictionary baseline beside
@@ -13,7 +15,8 @@ Sections, each number beside its baseline from the same run:
    *synthetic* set — clean paragraphs spun by respin.simulate from respin's
    own tables, which flatters respin and is labelled as such.
 
-Takes about a minute; it never fails on a missed target, it reports it.
+Takes a few minutes (the 20 MB runs of bench_scale most); it never fails
+on a missed target, it reports it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import bench_fix
+import bench_pathological
+import bench_scale
 
 from respin.config import DEFAULT, Config
 from respin.evaluate import Pair, Report, evaluate, load_pairs
@@ -140,7 +145,8 @@ def describe_machine() -> str:
             f"· {platform.machine()} · {os.cpu_count()} CPUs · load average {os.getloadavg()[0]:.1f} at the start")
 
 
-def build_report(fix_results: dict, batch_results: dict | None, reports: dict[str, Report],
+def build_report(fix_results: dict, scale_results: list[dict], pathological_results: list[dict],
+                 batch_results: dict | None, reports: dict[str, Report],
                  table_size: int, seconds: float, machine: str) -> str:
     lines = [
         "# Benchmark results",
@@ -152,6 +158,14 @@ def build_report(fix_results: dict, batch_results: dict | None, reports: dict[st
         "## Speed and memory of `respin fix`",
         "",
         *bench_fix.report_lines(fix_results),
+        "",
+        "### Scaling with the input",
+        "",
+        *bench_scale.report_lines(scale_results),
+        "",
+        "### Pathological inputs",
+        "",
+        *bench_pathological.report_lines(pathological_results),
         "",
         "## Batch scaling",
         "",
@@ -205,12 +219,15 @@ def main() -> None:
     machine = describe_machine()  # before the suite loads the machine itself
     print("speed and memory of respin fix ...", file=sys.stderr)
     fix_results = bench_fix.run(args.mb, args.runs)
+    print("scaling and pathological inputs ...", file=sys.stderr)
+    scale_results = bench_scale.run()
+    pathological_results = bench_pathological.run()
     print("batch scaling ...", file=sys.stderr)
     batch_results = run_batch()
     print("restoration quality ...", file=sys.stderr)
     reports = run_eval()
     table_size = load_tables((), True).size
-    text = build_report(fix_results, batch_results, reports, table_size, time.perf_counter() - started, machine)
+    text = build_report(fix_results, scale_results, pathological_results, batch_results, reports, table_size, time.perf_counter() - started, machine)
     atomic_write(args.output, text)
     sys.stdout.write(text)
 

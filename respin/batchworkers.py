@@ -140,7 +140,9 @@ class Worker:
         with WriteGroup() as group:
             staged = [self._stage(task, group) for task in tasks]
             group.sync()
-            return [self._finish(item, group) if isinstance(item, _Staged) else item for item in staged]
+            outcomes = [self._finish(item, group) if isinstance(item, _Staged) else item for item in staged]
+            group.sync_folders()
+            return outcomes
 
     def _stage(self, task: Task, group: WriteGroup) -> _Staged | Outcome:
         """Read, restore and write the temp files of one file: what to finish after the barrier, or its outcome."""

@@ -315,10 +315,15 @@ def fix_command(files, output, in_place, output_format, check, quiet, jobs, json
             if in_place or check or output_format != "text":
                 raise UsageError("--jsonl writes records: it takes none of --in-place, --check or --format")
             return fix_records(names, output, field, fixes_key, config, reference_texts, jobs or 1)
+        workers = jobs or available_cpus()
+        if len(names) == 1 and output_format == "text" and not check and not reference_dir \
+                and for_file(config, names[0]).markup in ("text", "auto"):
+            # Plain text to text: read, restored and written stretch by stretch, in flat memory.
+            _fix_streaming(names[0], output, in_place, reference_texts, for_file(config, names[0]), workers)
+            return exitcodes.OK
         texts = {name: read_text(name) for name in names}
         # Every file is read and restored before anything is written, so a bad
         # input or a crash on a later file leaves the earlier ones untouched.
-        workers = jobs or available_cpus()
         if reference_dir:
             from .matchcli import references_for
 
@@ -370,6 +375,66 @@ def report_check(results: dict, quiet: bool) -> None:
     unchanged = len(results) - would
     click.echo(f"{would} file{'s' if would != 1 else ''} would be restored, "
                f"{unchanged} file{'s' if unchanged != 1 else ''} would be left unchanged.", err=True)
+
+
+def _fix_streaming(name: str, output: str | None, in_place: bool, references, config, jobs: int) -> bool:
+    """``fix`` of one plain-text input to text: the input is read whole before a byte is written.
+
+    Whether it changed. (``--check`` goes the whole-text way: it counts the fixes.)
+    """
+    from .pipeline import fix_stream
+    from .textio import atomic_output, read_chunks, write_stdout
+
+    size = os.path.getsize(name) if name != "-" and os.path.isfile(name) else None
+    progress = _StretchProgress.start(size)
+
+    def restore(write: Callable[[str], object]) -> bool:
+        try:
+            return bool(fix_stream(read_chunks(name), write, references, config, jobs, size, progress).applied)
+        finally:
+            if progress:
+                progress.close()
+
+    if in_place or output:
+        target = os.path.realpath(name) if in_place else output  # in place: through a symlink, not over it
+        with atomic_output(target) as out:
+            changed = restore(out.write)
+            if in_place and not changed:
+                out.cancel()  # an unchanged file is not touched
+        return changed
+    return restore(write_stdout)
+
+
+class _StretchProgress:
+    """A progress bar on a terminal's stderr while ``fix`` reads and restores a long input."""
+
+    # Inputs smaller than this finish before a bar is worth drawing.
+    MIN_BYTES = 4_000_000
+
+    @classmethod
+    def start(cls, size: int | None) -> _StretchProgress | None:
+        """A bar for an input of ``size`` bytes, or None when stderr is not a terminal or the input is small."""
+        if size is None or size < cls.MIN_BYTES or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+            return None
+        return cls(size)
+
+    def __init__(self, size: int) -> None:
+        from rich.console import Console  # rich costs start-up time: only here
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        # Both passes read the text: the bar runs over twice its size. No
+        # refresh thread (auto_refresh off): workers are forked from this process.
+        self.bar = Progress(TextColumn("respin fix"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                            TimeRemainingColumn(), console=Console(stderr=True), auto_refresh=False, transient=True)
+        self.task = self.bar.add_task("", total=2 * size)
+        self.bar.start()
+
+    def __call__(self, characters: int) -> None:
+        self.bar.advance(self.task, characters)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.stop()
 
 
 def entry() -> None:

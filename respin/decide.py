@@ -14,8 +14,9 @@ for" → "security demands").
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -79,11 +80,13 @@ def best_singles(clusters: list[Cluster]) -> list[Single]:
     """Each slot's strongest restoration judged on its own, for the document-level estimates."""
     singles = []
     for cluster in clusters:
-        keep_all = tuple([0] * len(cluster.slots))
-        for k, slot in enumerate(cluster.slots):
+        lm_gains = cluster.lm_gains((0,) * len(cluster.slots))
+        for slot, lm in zip(cluster.slots, lm_gains):
             best, best_j = -math.inf, 1
-            for j in range(1, len(slot.options)):
-                gain = cluster.gain(keep_all, k, j) + _evidence(slot.options, j) + slot.options[j].channel
+            keep = slot.options[0]
+            for j, option in enumerate(slot.options[1:], 1):
+                # lm + _evidence(slot.options, j) + channel, inlined: the hot loop of a long run
+                gain = lm[j] + ((option.reference - keep.reference) + (option.article - keep.article)) + option.channel
                 if gain > best:
                     best, best_j = gain, j
             singles.append(Single(slot, best_j, best))
@@ -124,6 +127,7 @@ class Setting(NamedTuple):
     prior: float
     threshold: float
     # table entry ("file:line") -> end offsets of its confident restorations
+    # (at most CONSISTENCY_CAP + 1 of them: more would change no bonus)
     peers: Mapping[str, frozenset[int]] = {}  # never mutated: a shared default is safe
     # how often each original (normalized) stands in the text unspun
     unspun: Mapping[str, int] = {}
@@ -147,6 +151,24 @@ class Setting(NamedTuple):
         others = len(ends) - (slot.candidate.end + self.offset in ends)
         return CONSISTENCY_BONUS * min(others, CONSISTENCY_CAP)
 
+    def gains(self, slot: Slot) -> list[float]:
+        """``[0.0] + [gain(slot, j) for each restoration j]``: the same numbers, in one call per slot."""
+        options = slot.options
+        keep = options[0]
+        prior, peers, unspun = self.prior, self.peers, self.unspun
+        end = slot.candidate.end + self.offset
+        row = [0.0]
+        for option in options[1:]:
+            consistency = 0.0
+            entry = option.entry
+            ends = peers.get(entry.source) if entry and peers else None
+            if ends:
+                consistency = CONSISTENCY_BONUS * min(len(ends) - (end in ends), CONSISTENCY_CAP)
+            kept = unspun.get(option.text.lower(), 0) if unspun else 0
+            evidence = (option.reference - keep.reference) + (option.article - keep.article)
+            row.append(option.channel + prior + evidence + consistency + _counter_evidence(kept))
+        return row
+
     def gain(self, slot: Slot, j: int) -> float:
         """Everything but the language model that speaks for option j over keeping."""
         return (
@@ -163,13 +185,16 @@ class Tally(NamedTuple):
 
     A long text can be analysed in pieces (even in other processes) and its
     tallies merged: the decisions are the same as for the text in one piece.
+    Per slot it keeps only two numbers, so a document's tally stays small
+    while its stretches are analysed one after the other.
     """
 
     words: int
     candidates: int
     confident: int  # slots whose restoration wins on its own by CONFIDENT_MARGIN
-    # each slot's best single restoration: (entry source, document end offset, gain, original)
-    singles: tuple[tuple[str, int, float, str], ...]
+    # each slot's best single restoration, grouped by (entry source, original):
+    # the slots' document end offsets and gains, in text order
+    singles: Mapping[tuple[str, str], tuple[array, array]]
     plain: Mapping[str, int]  # table originals used as plain words, by phrase
 
 
@@ -180,51 +205,53 @@ def _counter_evidence(kept: int) -> float:
 
 def tally(tokens: list[Token], clusters: list[Cluster], singles: list[Single], tables: Tables, offset: int = 0) -> Tally:
     """The document-level evidence of one stretch of text starting at ``offset``."""
+    grouped: dict[tuple[str, str], tuple[array, array]] = {}
+    for single in singles:
+        option = single.slot.options[single.option]
+        ends, gains = grouped.setdefault((option.entry.source, option.text.lower()), (array("q"), array("d")))
+        ends.append(single.slot.candidate.end + offset)
+        gains.append(single.gain)
     return Tally(
         words=len(tokens),
         candidates=sum(len(cluster.slots) for cluster in clusters),
         confident=confident_slots(singles),
-        singles=tuple(
-            (
-                single.slot.options[single.option].entry.source,
-                single.slot.candidate.end + offset,
-                single.gain,
-                single.slot.options[single.option].text.lower(),
-            )
-            for single in singles
-        ),
+        singles=grouped,
         plain=plain_originals(tokens, tables),
     )
 
 
-def merge_tallies(tallies: list[Tally]) -> Tally:
+def merge_tallies(tallies: Iterable[Tally]) -> Tally:
+    """The tally of the stretches together; ``tallies`` is read once, so it may be a generator."""
+    words = candidates = confident = 0
     plain: dict[str, int] = {}
+    singles: dict[tuple[str, str], tuple[array, array]] = {}
     for part in tallies:
+        words += part.words
+        candidates += part.candidates
+        confident += part.confident
         for phrase, count in part.plain.items():
             plain[phrase] = plain.get(phrase, 0) + count
-    return Tally(
-        sum(t.words for t in tallies),
-        sum(t.candidates for t in tallies),
-        sum(t.confident for t in tallies),
-        tuple(single for t in tallies for single in t.singles),
-        plain,
-    )
+        for key, (ends, gains) in part.singles.items():
+            all_ends, all_gains = singles.setdefault(key, (array("q"), array("d")))
+            all_ends.extend(ends)
+            all_gains.extend(gains)
+    return Tally(words, candidates, confident, singles, plain)
 
 
 def plain_originals(tokens: list[Token], tables: Tables) -> dict[str, int]:
     """How often each table original occurs as plain words, within a sentence."""
     lengths, originals = tables.original_phrase_lengths, tables.originals
     # One-word originals (most of them) are counted in one C-level pass ...
-    counts = {word: n for word, n in Counter(map(attrgetter("norm"), tokens)).items() if word in originals}
+    norms = list(map(attrgetter("norm"), tokens))
+    counts = {word: n for word, n in Counter(norms).items() if word in originals}
     # ... and phrases where their first word stands.
-    for i, token in enumerate(tokens):
-        if token.norm not in lengths:
-            continue
-        for n in lengths[token.norm]:
+    for i in [i for i, norm in enumerate(norms) if norm in lengths]:
+        sentence = tokens[i].sentence
+        for n in lengths[norms[i]]:
             last = i + n - 1
-            if last >= len(tokens) or tokens[last].sentence != token.sentence:
+            if last >= len(tokens) or tokens[last].sentence != sentence:
                 continue
-            phrase = " ".join(t.norm for t in tokens[i : last + 1])
+            phrase = " ".join(norms[i : last + 1])
             if phrase in originals:
                 counts[phrase] = counts.get(phrase, 0) + 1
     return counts
@@ -239,10 +266,18 @@ def document_setting(evidence: Tally, prior: float, threshold: float) -> Setting
     """
     setting = Setting(prior, threshold, unspun=evidence.plain)
     peers: dict[str, set[int]] = {}
-    for source, end, gain, original in evidence.singles:
-        if gain + prior + _counter_evidence(evidence.plain.get(original, 0)) >= threshold + PEER_MARGIN:
-            peers.setdefault(source, set()).add(end)
-    return setting._replace(peers={source: frozenset(ends) for source, ends in peers.items()})
+    for (source, original), (ends, gains) in evidence.singles.items():
+        counter = _counter_evidence(evidence.plain.get(original, 0))
+        vouching = peers.setdefault(source, set())
+        for end, gain in zip(ends, gains):
+            # Past CONSISTENCY_CAP + 1 peers every span of the entry gets the
+            # full bonus (see Setting.consistency): keep no more, so the
+            # setting stays small however long the document is.
+            if len(vouching) > CONSISTENCY_CAP:
+                break
+            if gain + prior + counter >= threshold + PEER_MARGIN:
+                vouching.add(end)
+    return setting._replace(peers={source: frozenset(ends) for source, ends in peers.items() if ends})
 
 
 class Choice(NamedTuple):
@@ -257,9 +292,20 @@ class Choice(NamedTuple):
 
 
 def decide(
-    text: str, tokens: list[Token], clusters: list[Cluster], setting: Setting, near_misses: bool = True
+    text: str,
+    tokens: Sequence[Token] | Mapping[int, Token],
+    clusters: list[Cluster],
+    setting: Setting,
+    near_misses: bool = True,
+    explain: bool = True,
 ) -> tuple[list[Fix], list[Fix]]:
     """Applied and rejected fixes of one stretch of text, each in text order.
+
+    Of ``tokens`` only the "a"/"an" before a candidate is read (see
+    :func:`article_tokens`), so a mapping of just those will do. Without
+    ``explain`` the fixes carry no evidence and no alternatives (for a caller
+    that only writes the restored text: a heavily spun text has a fix every
+    few words, and their wording costs a tenth of the run).
 
     Offsets are the stretch's own; ``setting.offset`` places it in the
     document. Rejected fixes are the near misses: candidates kept whose best
@@ -268,7 +314,9 @@ def decide(
     """
     floor = setting.threshold - NEAR_MISS if near_misses else math.inf
     choices = [choice for cluster in clusters for choice in choose(cluster, setting)]
-    fixes = [_make_fix(text, tokens, choice, setting) for choice in choices if choice.applied or choice.score >= floor]
+    fixes = [
+        _make_fix(text, tokens, choice, setting, explain) for choice in choices if choice.applied or choice.score >= floor
+    ]
     applied = sorted((f for f in fixes if f.applied), key=lambda f: f.start)
     rejected = sorted((f for f in fixes if not f.applied), key=lambda f: f.start)
     return applied, rejected
@@ -276,30 +324,48 @@ def decide(
 
 def choose(cluster: Cluster, setting: Setting) -> list[Choice]:
     """The best reading of a cluster, and each slot's margin against keeping."""
-    gains = [[0.0] + [setting.gain(slot, j) for j in range(1, len(slot.options))] for slot in cluster.slots]
+    gains = [setting.gains(slot) for slot in cluster.slots]
     # What choosing option j of slot k adds to a reading; keeping adds nothing.
     rows = [[0.0] + [g - setting.threshold for g in row[1:]] for row in gains]
     best = cluster.best(rows)
+    lm_gains = cluster.lm_gains(best)
     choices = []
     for k, slot in enumerate(cluster.slots):
+        chosen = best[k]
+        if len(slot.options) == 2:  # one restoration (most slots): nothing to rank
+            lm_gain = lm_gains[k][1]
+            choices.append(Choice(slot, 1, lm_gain + gains[k][1], lm_gain, bool(chosen), ()))
+            continue
         margins = []
         for j in range(1, len(slot.options)):
-            lm_gain = cluster.gain(best, k, j)
+            lm_gain = lm_gains[k][j]
             margins.append((lm_gain + gains[k][j], j, lm_gain))
         margins.sort(reverse=True)
-        chosen = best[k]
         score, j, lm_gain = next(m for m in margins if m[1] == chosen) if chosen else margins[0]
         alternatives = tuple((slot.options[other].text, s) for s, other, _ in margins if other != j)
         choices.append(Choice(slot, j, score, lm_gain, bool(chosen), alternatives))
     return choices
 
 
-def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) -> Fix:
+def article_tokens(tokens: list[Token], clusters: list[Cluster]) -> dict[int, Token]:
+    """The tokens :func:`decide` reads: each "a"/"an" before a candidate, by index."""
+    return {
+        slot.candidate.article: tokens[slot.candidate.article]
+        for cluster in clusters
+        for slot in cluster.slots
+        if slot.candidate.article >= 0
+    }
+
+
+def _make_fix(
+    text: str, tokens: Sequence[Token] | Mapping[int, Token], choice: Choice, setting: Setting, explain: bool = True
+) -> Fix:
     slot, j = choice.slot, choice.option
     candidate = slot.candidate
     option = slot.options[j]
     keep = slot.options[0]
-    terms = score_terms(slot, j, choice.lm_gain, setting)
+    # Only outputs that show them need the terms (and the prose made from them).
+    terms = score_terms(slot, j, choice.lm_gain, setting) if explain else ()
     start, before, after = candidate.start, candidate.spun, option.text
     if choice.applied and candidate.article >= 0:
         start, before, after = _repair_article(text, tokens[candidate.article], candidate, after)
@@ -315,7 +381,7 @@ def _make_fix(text: str, tokens: list[Token], choice: Choice, setting: Setting) 
         entry=option.entry.source,
         terms=terms,
         applied=choice.applied,
-        alternatives=choice.alternatives,
+        alternatives=choice.alternatives if explain else (),
     )
 
 

@@ -1,90 +1,98 @@
-"""One long text restored by several processes, with the result one process gives.
+"""The stretches of a long text restored by several processes, with the result one process gives.
 
-Each worker analyses its stretch (stages 1–3) and sends back only its tally;
-the parent merges the tallies into the document's setting (prior, vouching
-peers, plain uses) and sends it back; each worker decides its stretch under
-that setting and returns its fixes. Workers are forked, so they share the
-parent's loaded tables; each moves its language model into pocketsphinx
-once its stretch has asked enough of it (see ``lm.NATIVE_AFTER_QUERIES``).
+:func:`ordered_map` runs the passes of :func:`respin.pipeline.restore_stretches`
+— analysing the stretches, then deciding them — over forked worker
+processes, in order, with only a few stretches in flight, so memory stays
+flat however long the text. Workers are forked, so they share the parent's
+loaded tables and reference without copying them; the same workers serve
+both passes, so their language-model caches stay warm, and each moves its
+model into pocketsphinx once it has asked enough of it (see
+``lm.NATIVE_AFTER_QUERIES``).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from .decide import Setting, Tally, decide, merge_tallies
-from .records import Fix
+# Stretches handed out per worker before the first result is awaited:
+# enough to keep every worker busy, few enough to keep memory flat.
+IN_FLIGHT_PER_WORKER = 2
+
+_state: Any = None  # what a worker shares with its parent
 
 
-def fix_in_parallel(
-    pieces: list[tuple[int, str]],
-    analyse: Callable[[str, int], object],
-    settle: Callable[[Tally], Setting],
-    near_misses: bool = True,
-) -> tuple[list[Fix], list[Fix], Tally]:
-    """Applied and rejected fixes (document offsets) and the merged tally of ``pieces``.
+Run = Callable[[Callable[[Any, Any], Any], Iterable[Any]], Iterator[Any]]
 
-    ``analyse(text, offset)`` runs stages 1–3 on a piece (``pipeline.analyse``
-    with the engine and references bound) and ``settle(tally)`` makes the
-    document's setting; the pipeline passes both, so this module needs nothing of it.
+
+@contextmanager
+def ordered_map(state: Any, jobs: int) -> Iterator[Run]:
+    """A ``run(function, items)`` that yields ``function(state, item)`` for each item, in order.
+
+    With ``jobs`` > 1 in that many forked processes, which inherit
+    ``state`` (it is never pickled); ``function`` must be a module's, and
+    items and results travel by pipe; ``items`` is read only as fast as
+    workers take them. Item i of every run goes to worker i % jobs, and each
+    worker takes its items in order, so what a worker keeps from one run
+    (pass 1) is there for the same item of the next (pass 2). An exception
+    in a worker is raised here; a worker that dies raises ``RuntimeError``.
     """
+    if jobs <= 1:
+        yield lambda function, items: (function(state, item) for item in items)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
-    links = []
-    workers = []
+    workers = [
+        ProcessPoolExecutor(1, mp_context=context, initializer=_remember, initargs=(state,)) for _ in range(jobs)
+    ]
+
+    def run(function: Callable[[Any, Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        pending: deque = deque()
+        for index, item in enumerate(items):
+            pending.append(workers[index % jobs].submit(_call, function, item))
+            if len(pending) >= IN_FLIGHT_PER_WORKER * jobs:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+
+    finished = False
     try:
-        for offset, text in pieces:
-            parent_end, child_end = context.Pipe()
-            worker = context.Process(
-                target=_work, args=(child_end, offset, text, analyse, near_misses), daemon=True
-            )
-            worker.start()
-            child_end.close()
-            links.append(parent_end)
-            workers.append(worker)
-        evidence = merge_tallies([_receive(link) for link in links])
-        setting = settle(evidence)
-        for link, (offset, _) in zip(links, pieces):
-            link.send(setting._replace(offset=offset))
-        applied: list[Fix] = []
-        rejected: list[Fix] = []
-        for link in links:
-            piece_applied, piece_rejected = _receive(link)
-            applied += piece_applied
-            rejected += piece_rejected
-        return applied, rejected, evidence
+        yield run
+        finished = True
     finally:
         for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
+            if finished:
+                worker.shutdown(wait=True)
+                continue
+            # an error or Ctrl-C: stop the workers now, not after their queues
+            processes = list((getattr(worker, "_processes", None) or {}).values())
+            worker.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+                process.join()
 
 
-def _receive(link):
-    try:
-        message = link.recv()
-    except EOFError:
-        raise RuntimeError("a worker process died while restoring a long text") from None
-    if isinstance(message, BaseException):
-        raise message
-    return message
-
-
-def _work(link, offset: int, text: str, analyse: Callable[[str, int], object], near_misses: bool) -> None:
+def _remember(state: Any) -> None:
     from .signals import as_worker
 
+    global _state
+    _state = state
     as_worker()  # the parent stops the run; an orphan would hold gigabytes for nothing
+
+
+def _call(function: Callable[[Any, Any], Any], item: Any) -> Any:
+    return function(_state, item)
+
+
+def _result(future) -> Any:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
-        analysis = analyse(text, offset)
-        link.send(analysis.tally)
-        setting = link.recv()
-        applied, rejected = decide(text, analysis.tokens, analysis.clusters, setting, near_misses)
-        link.send(([_shift(f, offset) for f in applied], [_shift(f, offset) for f in rejected]))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        link.send(exc)
-    finally:
-        link.close()
-
-
-def _shift(fix: Fix, offset: int) -> Fix:
-    return fix._replace(start=fix.start + offset, end=fix.end + offset)
+        return future.result()
+    except BrokenProcessPool:
+        raise RuntimeError("a worker process died while restoring a long text") from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from itertools import accumulate, chain
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -49,12 +50,14 @@ class Cluster:
 
     A reading is one option index per slot. ``best(gains)`` finds the reading
     that maximizes its language-model score plus per-option gains, exactly,
-    by Viterbi over trigram states, however many slots the cluster has;
-    ``gain(reading, k, j)`` is what switching slot k to option j is worth
-    to the model. Both score words on demand, only where a choice matters.
+    by Viterbi over trigram states; ``lm_gains(reading)`` is what switching
+    each slot to each option is worth to the model, the other slots as in
+    the reading. The trigram model sees only the last two words, so both
+    carry two words of state from slot to slot: time and memory grow
+    linearly with the cluster, however long a run of candidates is.
     """
 
-    __slots__ = ("slots", "_history", "_gaps", "_tail", "_scorer", "_gains")
+    __slots__ = ("slots", "_history", "_gaps", "_tail", "_scorer", "_last")
 
     def __init__(
         self,
@@ -69,66 +72,112 @@ class Cluster:
         self._gaps = gaps  # fixed words before each slot (none before the first)
         self._tail = tail  # fixed words after the last slot that it affects
         self._scorer = scorer
-        self._gains: dict[tuple, float] = {}  # gain() is asked again by each decision pass
+        # lm_gains() is asked for the all-keep reading by the document's
+        # estimates and again by the decision when it keeps every slot.
+        self._last: tuple[tuple[int, ...], list[list[float]]] | None = None
 
-    def gain(self, combo: tuple[int, ...], k: int, j: int) -> float:
-        """LM gain of option j over keeping at slot k, the other slots as in ``combo``.
+    def __reduce__(self):
+        # Pickled (to spill a stretch's analysis) without its scorer: a
+        # process's loaded model is not data. ``attach`` gives it one back.
+        return (_unpickle_cluster, (self.slots, self._history, self._gaps, self._tail, self._last))
 
-        Only the words of slot k and the two after it see the change, so
-        only they are scored: linear in the cluster's size, not quadratic.
+    def attach(self, scorer: Scorer) -> Cluster:
+        """This cluster, scored by ``scorer`` (after unpickling)."""
+        self._scorer = scorer
+        return self
+
+    def lm_gains(self, reading: tuple[int, ...]) -> list[list[float]]:
+        """``[k][j]``: LM gain of option j over keeping at slot k, the other slots as in ``reading``.
+
+        Only the two words before slot k and the two after it see the
+        change, so a forward pass collects each slot's history and a
+        backward pass the words that follow it: linear in the cluster.
         """
-        key = (combo[:k], combo[k + 1 :], j)
-        value = self._gains.get(key)
-        if value is None:
-            value = self._gains[key] = self._gain(combo, k, j)
-        return value
-
-    def _gain(self, combo: tuple[int, ...], k: int, j: int) -> float:
-        before: list[str | None] = list(self._history)
-        for slot, gap, choice in zip(self.slots[:k], self._gaps[:k], combo[:k]):
-            before += gap
-            before += slot.options[choice].words
-        before += self._gaps[k]
-        after: list[str] = []
-        for slot, gap, choice in zip(self.slots[k + 1 :], self._gaps[k + 1 :], combo[k + 1 :]):
-            if len(after) >= 2:
-                break
-            after += gap
-            after += slot.options[choice].words
-        if len(after) < 2:
-            after += self._tail
-        after = after[:2]
-        words_logprob = self._scorer.words_logprob
-        options = self.slots[k].options
-        changed = words_logprob(options[j].words + tuple(after), before[-2], before[-1])[0]
-        kept = words_logprob(options[0].words + tuple(after), before[-2], before[-1])[0]
-        return changed - kept
+        # A slot's own option never changes its gains: a lone slot's are the same for every reading.
+        if self._last is not None and (self._last[0] == reading or len(reading) == 1):
+            return self._last[1]
+        slots, gaps = self.slots, self._gaps
+        # The two words after each slot: the first two of everything after it.
+        after: list[tuple[str, ...]] = [()] * len(slots)
+        following = self._tail[:2]
+        for k in range(len(slots) - 1, -1, -1):
+            after[k] = following
+            following = (gaps[k] + slots[k].options[reading[k]].words + following)[:2]
+        words_logprob = _memoized(self._scorer.words_logprob, len(slots))
+        gains = []
+        prev2, prev1 = self._history
+        for k, slot in enumerate(slots):
+            for word in gaps[k]:
+                prev2, prev1 = prev1, word
+            options = slot.options
+            kept = words_logprob(options[0].words + after[k], prev2, prev1)[0]
+            gains.append([0.0] + [words_logprob(o.words + after[k], prev2, prev1)[0] - kept for o in options[1:]])
+            for word in options[reading[k]].words:
+                prev2, prev1 = prev1, word
+        self._last = (reading, gains)
+        return gains
 
     def best(self, gains: list[list[float]]) -> tuple[int, ...]:
-        """The combo maximizing lm(combo) + sum(gains[k][combo[k]])."""
+        """The reading maximizing lm(reading) + sum(gains[k][reading[k]])."""
         if len(self.slots) == 1:  # most clusters: each option against keeping, no lattice
-            row = gains[0]
-            score, j = max((self.gain((0,), 0, j) + row[j] if j else row[0], j) for j in range(len(row)))
+            row, lm = gains[0], self.lm_gains((0,))[0]
+            score, j = max((lm[j] + row[j] if j else row[0], j) for j in range(len(row)))
             return (j,)
-        words_logprob = self._scorer.words_logprob
-        # The trigram model only sees the last two words, so readings that end
-        # in the same two words compete and only the best one goes on.
-        states: dict[tuple[str | None, str], tuple[float, tuple[int, ...]]] = {self._history: (0.0, ())}
+        words_logprob = _memoized(self._scorer.words_logprob, len(self.slots))
+        # Readings that end in the same two words compete and only the best
+        # one goes on; each slot keeps, per state, the state it came from and
+        # its option, so the winner is read back without copying readings.
+        states: dict[tuple[str | None, str], tuple[float, int]] = {self._history: (0.0, 0)}
+        back: list[list[tuple[int, int]]] = []
         for slot, gap, row in zip(self.slots, self._gaps, gains):
-            following: dict[tuple[str | None, str], tuple[float, tuple[int, ...]]] = {}
-            for (prev2, prev1), (score, combo) in states.items():
-                gap_total, gap2, gap1 = words_logprob(gap, prev2, prev1)
+            following: dict[tuple[str | None, str], tuple[float, int]] = {}
+            links: list[tuple[int, int]] = []
+            for index, ((prev2, prev1), (score, _)) in enumerate(states.items()):
+                # (adjacent slots have no gap: skip the call, same numbers)
+                gap_total, gap2, gap1 = words_logprob(gap, prev2, prev1) if gap else (0.0, prev2, prev1)
+                base = score + gap_total
                 for j, option in enumerate(slot.options):
                     option_total, next2, next1 = words_logprob(option.words, gap2, gap1)
-                    total = score + gap_total + option_total + row[j]
-                    if (next2, next1) not in following or total > following[next2, next1][0]:
-                        following[next2, next1] = (total, combo + (j,))
+                    total = base + option_total + row[j]
+                    known = following.get((next2, next1))
+                    if known is None:
+                        following[next2, next1] = (total, len(links))
+                        links.append((index, j))
+                    elif total > known[0]:
+                        following[next2, next1] = (total, known[1])
+                        links[known[1]] = (index, j)
+            back.append(links)
             states = following
-        ending = [
-            (score + words_logprob(self._tail, prev2, prev1)[0], combo)
-            for (prev2, prev1), (score, combo) in states.items()
-        ]
-        return max(ending)[1]
+        ending = [score + words_logprob(self._tail, prev2, prev1)[0] for (prev2, prev1), (score, _) in states.items()]
+        top = max(ending)
+        # Equal scores go to the greater reading, as comparing (score, reading) would.
+        return max(_read_back(back, index) for index, score in enumerate(ending) if score == top)
+
+
+# A cluster of this many slots is a run of candidates ("safety safety …",
+# or every word under a broad channel): the same transitions come back slot
+# after slot, and a small memo answers them cheaper than the scorer's call.
+MEMO_MIN_SLOTS = 8
+
+
+def _memoized(words_logprob, slots: int):
+    """``words_logprob``, memoized for a long cluster (the same numbers: the model is a function)."""
+    return lru_cache(maxsize=4096)(words_logprob) if slots >= MEMO_MIN_SLOTS else words_logprob
+
+
+def _unpickle_cluster(slots, history, gaps, tail, last) -> Cluster:
+    cluster = Cluster(slots, history, gaps, tail, None)  # type: ignore[arg-type] - attach() gives the scorer
+    cluster._last = last
+    return cluster
+
+
+def _read_back(back: list[list[tuple[int, int]]], index: int) -> tuple[int, ...]:
+    """The reading that ends in state ``index`` of the last slot."""
+    reading = []
+    for links in reversed(back):
+        index, j = links[index]
+        reading.append(j)
+    return tuple(reversed(reading))
 
 
 def score_candidates(
@@ -196,6 +245,8 @@ def _make_slot(
     reference: Reference | None,
     aligned: int | None,
 ) -> Slot:
+    if reference is None and not article:  # the options depend on the phrase alone
+        return Slot(candidate, _plain_options(candidate.spun, candidate.originals))
     before = words[span[0] - 1] if span[0] > 0 else SENTENCE_START
     after = words[span[1]] if span[1] < len(words) else SENTENCE_END
     readings = [(candidate.spun, None)] + list(candidate.originals)
@@ -218,6 +269,16 @@ def _make_slot(
         channel = math.log10(entry.weight) if entry else 0.0
         options.append(Option(text, option_words, channel, support, penalty, entry, tuple(evidence)))
     return Slot(candidate, tuple(options))
+
+
+@lru_cache(maxsize=8192)
+def _plain_options(spun: str, originals: tuple[tuple[str, Entry], ...]) -> tuple[Option, ...]:
+    """The options of a phrase with no article before it and no reference: the same for every use."""
+    readings = ((spun, None),) + originals
+    return tuple(
+        Option(text, phrase_lm_words(text), math.log10(entry.weight) if entry else 0.0, 0.0, 0.0, entry, ())
+        for text, entry in readings
+    )
 
 
 _OTHER_ARTICLE = {"a": "an", "an": "a"}

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import InputError
@@ -96,15 +97,75 @@ def read_text(path: str | os.PathLike) -> str:
             with open(name, "rb") as stream:  # a device or a pipe: it may never end
                 return read_stream(stream, name)
         data = Path(name).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory (use 'respin batch' for folders)") from None
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+        raise _read_error(name, exc) from None
     return decode(data, name)
+
+
+def _read_error(name: str, exc: OSError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{name}: no such file")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{name}: is a directory (use 'respin batch' for folders)")
+    if isinstance(exc, PermissionError):
+        return InputError(f"{name}: permission denied")
+    return InputError(f"{name}: cannot read ({exc.strerror})")
+
+
+# Bytes read at a time by read_chunks.
+CHUNK_BYTES = 1 << 20
+
+
+def read_chunks(path: str | os.PathLike, chunk_bytes: int = CHUNK_BYTES) -> Iterator[str]:
+    """A UTF-8 text file, or stdin for ``-``, decoded a piece at a time.
+
+    The pieces join to what :func:`read_text` returns, and a bad input
+    raises the same error (a binary file is reported as binary wherever
+    its first NUL byte is, as there): once the last piece has been read, so
+    a caller that writes only after reading everything writes nothing for
+    a bad input.
+    """
+    import codecs
+
+    name = os.fspath(path)
+    label = "<stdin>" if name == "-" else name
+    try:
+        stream = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise _read_error(name, exc) from None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    read = 0  # bytes read before this block
+    invalid: InputError | None = None
+    try:
+        while True:
+            try:
+                block = stream.read(chunk_bytes)
+            except OSError as exc:
+                raise _read_error(name, exc) from None
+            if not read:
+                sniff(block, label)  # UTF-16/32 named by its byte-order mark, as read_text names it
+            if b"\x00" in block:
+                raise InputError(f"{label}: looks like a binary file (contains NUL bytes)")
+            if invalid is None:
+                held = len(decoder.getstate()[0])  # bytes of a character cut by the last block
+                try:
+                    text = decoder.decode(block, final=not block)
+                except UnicodeDecodeError as exc:
+                    invalid = InputError(
+                        f"{label}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+                        f"{read - held + exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8"
+                    )
+                else:
+                    if text:
+                        yield text
+            if not block:
+                break
+            read += len(block)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if invalid is not None:
+        raise invalid
 
 
 def overwrites_an_input(output: str | None, inputs: Iterable[str]) -> bool:
@@ -157,6 +218,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, keep_mode_of: st
         write = group.add(path, data, keep_mode_of=keep_mode_of)
         group.sync()
         group.replace(write)
+        group.sync_folders()
 
 
 def _new_file_mode() -> int:
@@ -164,6 +226,38 @@ def _new_file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+class AtomicOutput:
+    """The pieces written to :func:`atomic_output`, and whether to keep them."""
+
+    def __init__(self, group: WriteGroup, pending: PendingWrite) -> None:
+        self._group, self._pending = group, pending
+        self.cancelled = False
+
+    def write(self, text: str) -> None:
+        self._group.write(self._pending, text.encode("utf-8"))
+
+    def cancel(self) -> None:
+        """Leave the target as it is (an output that turned out not to be needed)."""
+        self.cancelled = True
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike, *, keep_mode_of: str | os.PathLike | None = None) -> Iterator[AtomicOutput]:
+    """An output written piece by piece that replaces ``path`` atomically when the block ends.
+
+    Nothing replaces ``path`` if the block raises or cancels the output.
+    Temp files that a killed earlier write to the same file left behind are removed.
+    """
+    remove_temps_of(path, older_than=STALE_TEMP_SECONDS)
+    with WriteGroup() as group:
+        output = AtomicOutput(group, group.open(path, keep_mode_of=keep_mode_of))
+        yield output
+        if not output.cancelled:
+            group.sync()
+            group.replace(output._pending)
+            group.sync_folders()
 
 
 class PendingWrite:
@@ -185,8 +279,9 @@ class WriteGroup:
     they queue behind each other across processes. Here each temp file
     (named as :func:`atomic_write_bytes` names them) is written and its
     writeback started at once, so the disk works while the caller goes on;
-    :meth:`sync` then fsyncs them all, which mostly finds the work done: one
-    commit covers the lot. Only then is each renamed over its target.
+    :meth:`sync` then makes them all durable with one wait (``syncfs`` on
+    Linux, else an fsync each). Only then is each renamed over its target,
+    and :meth:`sync_folders` makes the renames durable.
 
     Every file succeeds or fails alone: :meth:`add` and :meth:`replace`
     raise ``OSError`` for their file only, and leaving the ``with`` block
@@ -197,6 +292,7 @@ class WriteGroup:
             group.sync()
             for write in pending:
                 group.replace(write)
+            group.sync_folders()
 
     Each pending file holds an open descriptor until :meth:`sync`: group
     tens of files, not thousands.
@@ -204,6 +300,7 @@ class WriteGroup:
 
     def __init__(self) -> None:
         self._pending: list[PendingWrite] = []
+        self._replaced: list[str] = []  # targets renamed since the last sync_folders()
 
     def __enter__(self) -> WriteGroup:  # typing.Self needs Python 3.11
         return self
@@ -216,6 +313,17 @@ class WriteGroup:
     def add(self, path: str | os.PathLike, data: bytes, *,
             keep_mode_of: str | os.PathLike | None = None) -> PendingWrite:
         """Write ``data`` to a temp file beside ``path``, with the mode of ``keep_mode_of`` or of ``path``."""
+        write = self.open(path, keep_mode_of=keep_mode_of)
+        try:
+            self.write(write, data)
+            _start_writeback(write.fd)
+        except BaseException:
+            self.discard(write)
+            raise
+        return write
+
+    def open(self, path: str | os.PathLike, *, keep_mode_of: str | os.PathLike | None = None) -> PendingWrite:
+        """An empty temp file beside ``path`` for :meth:`write`, with the mode :meth:`add` gives."""
         import tempfile
 
         target = Path(path)
@@ -226,12 +334,8 @@ class WriteGroup:
             raise _naming(exc, target) from None
         write = PendingWrite(os.fspath(target), temp, fd)
         try:
-            view = memoryview(data)
-            while view:  # os.write may write less than asked
-                view = view[os.write(fd, view):]
             source = Path(keep_mode_of) if keep_mode_of else target
             os.fchmod(fd, source.stat().st_mode & 0o7777 if source.exists() else _new_file_mode())
-            _start_writeback(fd)
         except OSError as exc:
             self.discard(write)
             raise _naming(exc, target) from None
@@ -241,20 +345,52 @@ class WriteGroup:
         self._pending.append(write)
         return write
 
+    def write(self, write: PendingWrite, data: bytes) -> None:
+        """Append ``data`` to ``write``'s temp file (an error names the target, not the temp file)."""
+        assert write.fd is not None, "write() after sync()"
+        view = memoryview(data)
+        try:
+            while view:  # os.write may write less than asked
+                view = view[os.write(write.fd, view):]
+        except OSError as exc:
+            raise _naming(exc, write.target) from None
+
     def sync(self) -> None:
-        """The barrier: every file added so far is on disk, or has its error kept for :meth:`replace`."""
-        for write in self._pending:
-            if write.fd is None:
-                continue
+        """The barrier: every file added so far is on disk, or has its error kept for :meth:`replace`.
+
+        On Linux one ``syncfs`` per file system makes them all durable in one
+        wait; where there is none, or it reports an error (which it cannot
+        pin on a file), each file is fsynced, so each fails alone.
+        """
+        writes = [write for write in self._pending if write.fd is not None]
+        synced = _sync_file_systems([write.fd for write in writes])
+        for write in writes:
             fd, write.fd = write.fd, None
             try:
                 try:
-                    os.fsync(fd)
+                    if not synced:
+                        os.fsync(fd)
                 finally:
                     os.close(fd)  # some file systems (NFS) report write errors only here
             except OSError as exc:  # this file's data may be lost: it must not replace its target
                 write.error = exc
                 self.discard(write)
+
+    def sync_folders(self) -> None:
+        """Make the renames done so far durable: fsync each target's folder once (best effort)."""
+        folders = {os.path.dirname(os.path.abspath(target)) for target in self._replaced}
+        self._replaced.clear()
+        for folder in folders:
+            try:
+                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                continue
+            try:
+                os.fsync(fd)
+            except OSError:  # a file system that cannot sync a folder (EINVAL): nothing more to do
+                pass
+            finally:
+                os.close(fd)
 
     def replace(self, write: PendingWrite) -> None:
         """Rename ``write``'s temp file over its target; raises its error if it has none to rename."""
@@ -270,6 +406,7 @@ class WriteGroup:
             self.discard(write)
             raise
         write.temp = None
+        self._replaced.append(write.target)
 
     def discard(self, write: PendingWrite) -> None:
         """Drop ``write``: close and remove its temp file; its target is left as it is."""
@@ -285,6 +422,32 @@ class WriteGroup:
             except FileNotFoundError:
                 pass
             write.temp = None
+
+
+_syncfs = None  # resolved on first use: libc's syncfs, or False where there is none
+
+
+def _sync_file_systems(fds: list[int]) -> bool:
+    """``syncfs`` once for each file system holding one of ``fds``: whether all succeeded (Linux)."""
+    global _syncfs
+    if _syncfs is None:
+        _syncfs = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                function = ctypes.CDLL(None, use_errno=True).syncfs
+                function.argtypes = (ctypes.c_int,)
+                _syncfs = function
+            except (OSError, AttributeError):  # pragma: no cover - no syncfs in this libc
+                pass
+    if not _syncfs or not fds:
+        return False
+    try:
+        one_per_device = {os.fstat(fd).st_dev: fd for fd in fds}
+    except OSError:
+        return False
+    return all(_syncfs(fd) == 0 for fd in one_per_device.values())
 
 
 _sync_file_range = None  # resolved on first use: libc's, or False where there is none

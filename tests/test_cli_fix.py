@@ -116,3 +116,43 @@ def test_dash_output_is_stdout(tmp_path, monkeypatch):
     result = run(["fix", "-o", "-", *MINI], input=SPUN.encode())
     assert result.exit_code == 0 and result.stdout.startswith("NATO Secretary-General")
     assert not (tmp_path / "-").exists()
+
+
+@pytest.fixture
+def small_stretches(monkeypatch):
+    """Stretches of a few kB, all spilled: the streaming path on a text the size of the seeds."""
+    import respin.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "STRETCH_CHARS", 4000)
+    monkeypatch.setattr(pipeline, "KEPT_CHARS", 0)
+
+
+def test_a_long_input_streams_to_every_text_output_as_fix_gives_it(tmp_path, small_stretches):
+    import os
+
+    import respin
+
+    text = "".join(read_seed(seed) for seed in SPUN_SEEDS)
+    expected = respin.fix(text).text
+    path = tmp_path / "long.txt"
+    path.write_bytes(text.encode("utf-8"))
+    assert run(["fix", str(path), "--jobs", "2"]).stdout_bytes == expected.encode("utf-8")
+    assert run(["fix", "-"], input=text.encode("utf-8")).stdout_bytes == expected.encode("utf-8")
+    out = tmp_path / "out.txt"
+    assert run(["fix", str(path), "-o", str(out)]).exit_code == 0 and out.read_text(encoding="utf-8") == expected
+    assert run(["fix", str(path), "--check"]).exit_code == 1
+    assert run(["fix", str(path), "--in-place"]).exit_code == 0 and path.read_text(encoding="utf-8") == expected
+    # Unchanged now (respin's own output): --in-place leaves the file alone.
+    os.utime(path, (1, 1))
+    assert run(["fix", str(path), "--in-place"]).exit_code == 0 and os.stat(path).st_mtime == 1
+    assert not [p for p in tmp_path.iterdir() if ".respin-tmp" in p.name]
+
+
+def test_a_bad_byte_at_the_end_of_a_long_input_writes_nothing(tmp_path, small_stretches):
+    path = tmp_path / "long.txt"
+    path.write_bytes("".join(read_seed(seed) for seed in SPUN_SEEDS).encode("utf-8") + b"\xff")
+    out = tmp_path / "out.txt"
+    result = run(["fix", str(path), "-o", str(out)])
+    assert result.exit_code == 2 and "not valid UTF-8" in result.output
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["long.txt"]
+    assert run(["fix", str(path)]).stdout_bytes == b""

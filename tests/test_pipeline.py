@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import SPUN_SEEDS, read_seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -188,4 +189,106 @@ def test_parallel_does_not_import_the_pipeline_back():
 
     tree = ast.parse((ROOT / "respin" / "parallel.py").read_text(encoding="utf-8"))
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert "pipeline" not in imported and imported >= {"decide"}
+    assert "pipeline" not in imported
+
+
+def _seed_text() -> str:
+    return "".join(read_seed(seed) for seed in (*SPUN_SEEDS, "002_7d6c65d472a597a6", "004_ea844aa1372452d4"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("kept_chars", [0, 20_000, 10**9])
+def test_a_text_restored_stretch_by_stretch_gives_the_same_result(monkeypatch, kept_chars, jobs):
+    import respin.pipeline as pipeline
+
+    text = _seed_text()
+    whole = respin.fix(text)
+    monkeypatch.setattr(pipeline, "STRETCH_CHARS", 3000)  # many stretches, spilled past kept_chars
+    monkeypatch.setattr(pipeline, "KEPT_CHARS", kept_chars)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 1000)
+    stretched = respin.fix(text, jobs=jobs)
+    assert not pipeline._kept  # nothing left behind
+    assert len(list(pipeline.cut_stretches([text], 3000))) > 5
+    assert stretched.fixes and stretched == whole
+
+
+def test_fix_stream_reads_pieces_and_writes_what_fix_gives(monkeypatch):
+    import respin.pipeline as pipeline
+
+    text = _seed_text()
+    whole = respin.fix(text, near_misses=False)
+    monkeypatch.setattr(pipeline, "STRETCH_CHARS", 5000)
+    monkeypatch.setattr(pipeline, "KEPT_CHARS", 0)
+    written: list[str] = []
+    done: list[int] = []
+    chunks = [text[i : i + 777] for i in range(0, len(text), 777)]
+    restoration = pipeline.fix_stream(chunks, written.append, jobs=2, progress=done.append)
+    assert len(written) > 5 and "".join(written) == whole.text
+    assert restoration.applied and restoration.evidence.words == whole.words
+    assert sum(done) == 2 * len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Words here", ". ", "\n", "\n\n", "lower", "Upper", " ", "Mr.", "\r\n"]), max_size=80),
+       st.integers(1, 40), st.integers(1, 30))
+def test_cut_stretches_cuts_a_stream_where_the_whole_text_starts_a_sentence_line(parts, size, chunk):
+    from respin.pipeline import cut_stretches
+    from respin.tokens import sentence_starts
+
+    text = "".join(parts)
+    stretches = list(cut_stretches([text[i : i + chunk] for i in range(0, len(text), chunk)], size))
+    assert "".join(stretches) == text and all(stretches[:-1]) and stretches
+    starts = set(sentence_starts(text))
+    offset = 0
+    for stretch in stretches[:-1]:
+        offset += len(stretch)
+        assert offset in starts and text[offset - 1] == "\n"
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
+    import os
+
+    import respin.pipeline as pipeline
+
+    parent = os.getpid()
+
+    def dying(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)  # as the out-of-memory killer would
+        raise AssertionError("analysed in the parent: no worker to kill")
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 1000)
+    monkeypatch.setattr(pipeline, "analyse", dying)
+    with pytest.raises(RuntimeError, match="worker process died"):
+        respin.fix(_seed_text(), jobs=2)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cut_between_stretches_keeps_context_that_reaches_across_sentences(monkeypatch, jobs):
+    import respin.pipeline as pipeline
+
+    # A keep row's prev= reads the last word of the sentence before ("often"),
+    # which here ends the stretch before the cut.
+    config = respin.Config(spin_prior=0.0)
+    before = "The minister spoke for an hour and the talks went on until late, as planned before. " * 3
+    before += "They were often\n"
+    after = "Mentioned that the talks would continue next week, officials told reporters on Tuesday.\n" * 3
+    text = before + after
+    whole = respin.fix(text, config=config)
+    monkeypatch.setattr(pipeline, "STRETCH_CHARS", len(before) - 5)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 10)
+    assert [len(s) for s in pipeline.cut_stretches([text], len(before) - 5)][0] == len(before)
+    assert len(whole.fixes) == 2 and respin.fix(text, config=config, jobs=jobs) == whole
+
+
+def test_fix_stream_keeps_web_addresses_as_fix_does(monkeypatch):
+    import respin.pipeline as pipeline
+
+    line = "The officers mentioned https://example.com/world/mentioned/safety?q=management and left.\n"
+    text = (_seed_text() + line) * 2
+    whole = respin.fix(text, near_misses=False)
+    assert "https://example.com/world/mentioned/safety?q=management" in whole.text
+    monkeypatch.setattr(pipeline, "STRETCH_CHARS", 4000)
+    written: list[str] = []
+    pipeline.fix_stream([text[i : i + 999] for i in range(0, len(text), 999)], written.append, jobs=2)
+    assert "".join(written) == whole.text

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from respin import textio
 from respin.batchplan import is_temp_name
 from respin.textio import WriteGroup
 
@@ -97,6 +98,8 @@ def test_a_write_that_fails_leaves_no_temp_and_the_others_are_written(tmp_path, 
 
 @pytest.mark.parametrize("call", ["fsync", "close"])
 def test_a_file_whose_barrier_fails_never_replaces_its_target(tmp_path, monkeypatch, call):
+    if call == "fsync":
+        monkeypatch.setattr(textio, "_syncfs", False)  # a file fsync fails in the fallback only
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"old")
     with WriteGroup() as group:
@@ -155,13 +158,38 @@ def test_an_interruption_leaves_no_temp_and_no_partial_target(tmp_path, stage):
     assert temps(tmp_path) == []
 
 
-def test_every_file_is_fsynced_before_any_is_renamed(tmp_path, monkeypatch):
+@pytest.mark.parametrize("barrier", ["syncfs", "fsync", "syncfs fails"])
+def test_every_file_is_durable_before_any_is_renamed(tmp_path, monkeypatch, barrier):
     events = []
-    real_fsync, real_replace = os.fsync, os.replace
+    textio._sync_file_systems([])  # resolves libc's syncfs
+    real_syncfs, real_fsync, real_replace = textio._syncfs, os.fsync, os.replace
+    if barrier == "fsync":
+        monkeypatch.setattr(textio, "_syncfs", False)  # no syncfs (not Linux)
+    elif not real_syncfs:
+        pytest.skip("no syncfs on this system")
+    else:
+        failing = barrier == "syncfs fails"
+        monkeypatch.setattr(textio, "_syncfs", lambda fd: (events.append("syncfs"), -1 if failing else real_syncfs(fd))[1])
     monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
     monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1])
     assert write_all([(tmp_path / f"f{i}.txt", b"data") for i in range(5)]) == [None] * 5
-    assert events == ["fsync"] * 5 + ["replace"] * 5
+    barriers = {"syncfs": ["syncfs"], "fsync": ["fsync"] * 5, "syncfs fails": ["syncfs"] + ["fsync"] * 5}[barrier]
+    assert events == barriers + ["replace"] * 5
+
+
+def test_sync_folders_makes_the_renames_durable_once_per_folder(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    synced = []
+    real_fsync = os.fsync
+    with WriteGroup() as group:
+        pending = [group.add(tmp_path / folder / f"{i}.txt", b"x") for folder in ("a", ".") for i in (1, 2)]
+        group.sync()
+        for write in pending[:3]:  # both of "a", one of tmp_path
+            group.replace(write)
+        monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real_fsync(fd))[1])
+        group.sync_folders()
+        monkeypatch.setattr(os, "fsync", real_fsync)
+    assert sorted(synced) == sorted([str(tmp_path / "a"), str(tmp_path)])
 
 
 def test_replace_before_sync_is_a_programming_error(tmp_path):
@@ -194,3 +222,23 @@ def test_overwrites_an_input_sees_every_name_of_a_file(tmp_path):
     assert not overwrites_an_input(str(tmp_path / "new.txt"), [str(source)])
     assert not overwrites_an_input("-", ["-", str(source)])
     assert not overwrites_an_input(None, [str(source)])
+
+
+@pytest.mark.parametrize("data", [
+    "plain ascii\n".encode(), "héllo — “quoted” 日本語 😀\r\n".encode() * 3, "\ufeffbom first".encode(),
+    "ok é".encode() + b"\xff" + b"tail", "é".encode() * 5 + b"\xc3", b"abc\x00def" + b"\xff", b"\xffabc\x00",
+])
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 3, 5, 1 << 20])
+def test_read_chunks_joins_to_read_text_and_fails_alike(tmp_path, data, chunk_bytes):
+    from respin.textio import InputError, read_chunks, read_text
+
+    path = tmp_path / "input.txt"
+    path.write_bytes(data)
+    try:
+        expected = read_text(path)
+    except InputError as exc:
+        with pytest.raises(InputError) as caught:
+            list(read_chunks(path, chunk_bytes))
+        assert str(caught.value) == str(exc)
+    else:
+        assert "".join(read_chunks(path, chunk_bytes)) == expected
