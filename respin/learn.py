@@ -241,25 +241,103 @@ def _weight(weight: float) -> str:
     return f"{weight:.3f}".rstrip("0").rstrip(".")
 
 
+def render_profile(learned, summary, options) -> str:
+    """The table text of an unsupervised profile: a provenance header, then sorted rows."""
+    from importlib.metadata import version
+
+    from .tablecheck import sort_key
+
+    header = [
+        f"# Learned by respin learn --unsupervised {version('respin')} from {summary.documents} spun text(s), "
+        f"{summary.words} words, no originals:",
+        f"#   {summary.considered} of {summary.types} word types with candidates occur at least "
+        f"{options.min_occurrences} times; substitutions after each round: "
+        + ", ".join(map(str, summary.rounds)),
+        f"#   kept: corpus score >= {options.min_score:g} log10 odds over the word itself and mean "
+        f"language-model gain >= {options.min_gain:g} per occurrence; {len(learned)} entries",
+        "# weight = estimated P(spun | original) in those texts: occurrences restored to the original /",
+        "#          (restored + the original's plain uses + 1), from 0.05 to 1",
+        "# Format: spun<TAB>original<TAB>weight (wordlists/README.md). Review before use.",
+    ]
+    rows = sorted(learned, key=lambda e: (sort_key(e.spun), e.original))
+    body = [f"{e.spun}\t{e.original}\t{_weight(e.weight)}" for e in rows]
+    return "\n".join(header + body) + "\n"
+
+
+def spun_files(paths: Sequence[str]) -> list[str]:
+    """The files named, and every ``*.txt`` under the folders named (sorted); raises on a missing path."""
+    import os
+    from pathlib import Path
+
+    from .textio import InputError
+
+    found: list[str] = []
+    for name in paths:
+        if os.path.isdir(name):
+            found += sorted(str(p) for p in Path(name).rglob("*.txt") if p.is_file() and not p.name.startswith("."))
+        elif os.path.exists(name) or name == "-":
+            found.append(name)
+        else:
+            raise InputError(f"{name}: no such file or folder")
+    return found
+
+
+def learn_unsupervised(texts: Sequence[str], options=None, tables=None):
+    """Learn a profile from spun texts alone: :func:`respin.decipher.learn_channel` with respin's channel.
+
+    Rows the tables already have, rows whose original the tables list as a
+    spun form (a chain) and protected spun words are left out.
+    """
+    from .decipher import Options, learn_channel
+    from .lm import load_scorer
+    from .tables import load_tables
+    from .thesaurus import BroadCandidates
+
+    tables = load_tables() if tables is None else tables
+    scorer = load_scorer()
+    options = options or Options()
+    learned, summary = learn_channel(texts, BroadCandidates(tables, scorer), scorer, options)
+    known = {(words[0], entry.original.lower()) for phrases in tables.index.values()
+             for words, entries in phrases if len(words) == 1 for entry in entries}
+    protected = {phrase[0] for phrases in tables.protected.values() for phrase in phrases if len(phrase) == 1}
+    kept = [e for e in learned
+            if (e.spun, e.original) not in known and e.original not in tables.spun_forms and e.spun not in protected]
+    return kept, summary
+
+
 @click.command("learn")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the table here (atomically); default stdout.")
 @click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
               help="Only keep substitutions seen at least this many times.")
+@click.option("--unsupervised", is_flag=True,
+              help="Learn from spun texts alone (FILES and folders of *.txt); no originals needed.")
+@click.option("--min-score", type=float, default=None,
+              help="With --unsupervised: corpus-level log10 odds a substitution needs.  [default: 3]")
 @click.option("--verbose", is_flag=True, help="Show tracebacks for internal errors.")
-def learn_command(files, output, min_count, verbose):
-    """Learn a table from SPUN ORIGINAL [SPUN ORIGINAL ...] file pairs.
+def learn_command(files, output, min_count, unsupervised, min_score, verbose):
+    """Learn a table from SPUN ORIGINAL [SPUN ORIGINAL ...] file pairs,
+    or with --unsupervised from spun texts alone.
 
     Aligns each spun text with its original and writes the substitutions
     found inside otherwise matching sentences as a table that `respin fix
     --table` accepts. Reworded sentences, changed numbers and dates, and
     case changes are not learned.
+
+    With --unsupervised, FILES are spun texts or folders of them (*.txt,
+    recursively) from one spinner: the substitutions it makes throughout
+    are learned without originals (decipherment with the language model),
+    and --min-count is the fewest occurrences of a spun word.
     """
 
     def run() -> int:
         from .tablecheck import check_tables
         from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
 
+        if unsupervised:
+            return run_unsupervised()
+        if min_score is not None:
+            fail("--min-score needs --unsupervised")
         if not files or len(files) % 2:
             fail(f"learn takes SPUN ORIGINAL file pairs; got {len(files)} file{'s' * (len(files) != 1)}")
         if overwrites_an_input(output, files):
@@ -271,6 +349,37 @@ def learn_command(files, output, min_count, verbose):
         problems = check_tables([(output or "<stdout>", table)])
         for problem in problems:  # chains: both swaps were seen; a person must choose
             click.echo(str(problem), err=True)
+        write(table)
+        entries = sum(e.count >= min_count for e in learned)
+        click.echo(f"respin: learned {entries} entr{'y' if entries == 1 else 'ies'} from "
+                   f"{stats.substitutions} substitutions in {stats.matched} of {stats.sentences} sentences"
+                   + (f"; {len(problems)} to review (respin tables check)" if problems else ""), err=True)
+        return exitcodes.OK
+
+    def run_unsupervised() -> int:
+        from .decipher import Options
+        from .textio import overwrites_an_input, read_text
+
+        if not files:
+            fail("learn --unsupervised takes spun FILES or folders")
+        names = spun_files(files)
+        if not names:
+            fail("no *.txt files in " + ", ".join(files))
+        if overwrites_an_input(output, names):
+            fail(f"{output}: is one of the inputs; choose another output file")
+        texts = [read_text(name) for name in names]
+        options = Options(min_occurrences=max(min_count, Options().min_occurrences) if min_count > 1
+                          else Options().min_occurrences,
+                          **({} if min_score is None else {"min_score": min_score}))
+        learned, summary = learn_unsupervised(texts, options)
+        write(render_profile(learned, summary, options))
+        click.echo(f"respin: learned {len(learned)} entr{'y' if len(learned) == 1 else 'ies'} from "
+                   f"{summary.documents} spun text(s), {summary.words} words", err=True)
+        return exitcodes.OK
+
+    def write(table: str) -> None:
+        from .textio import atomic_write, write_stdout
+
         if output:
             try:
                 atomic_write(output, table)
@@ -278,11 +387,5 @@ def learn_command(files, output, min_count, verbose):
                 fail(f"{output}: cannot write ({exc.strerror or exc})")
         else:
             write_stdout(table)
-        entries = sum(e.count >= min_count for e in learned)
-        click.echo(f"respin: learned {entries} entr{'y' if entries == 1 else 'ies'} from "
-                   f"{stats.substitutions} substitutions in {stats.matched} of {stats.sentences} sentences"
-                   + (f"; {len(problems)} to review (respin tables check)" if problems else ""), err=True)
-        return exitcodes.OK
 
     run_safely(run, verbose)
-
