@@ -276,11 +276,14 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
               jobs: int | None = None, force: bool = False, in_place: bool = False,
               backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
               references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
-              no_builtin_tables: bool = False, verbose: bool = False) -> int:
+              no_builtin_tables: bool = False, verbose: bool = False, adapt: bool = False) -> int:
     """The body of ``respin batch``; returns the exit code."""
     from .pipeline import fix, load_engine
 
     check_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
+    if adapt:
+        tables = (*tables, adapted_profile(in_dir, includes, excludes, in_place, backup_suffix, tables,
+                                           no_builtin_tables, quiet))
     config = make_config(tuple(tables), threshold, no_builtin_tables)
     reference_texts = read_references(tuple(references))
     engine = load_engine(config)  # bad tables fail here, before anything is written
@@ -338,6 +341,39 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
     return exitcodes.CHANGED if meter.counts[FAILED] else exitcodes.OK
 
 
+# Text read to learn a profile for --adapt: enough for a few thousand articles, bounded memory.
+ADAPT_MAX_CHARS = 20_000_000
+
+
+def adapted_profile(in_dir: str, includes: Sequence[str], excludes: Sequence[str], in_place: bool,
+                    backup_suffix: str | None, tables: Sequence[str], no_builtin_tables: bool, quiet: bool) -> str:
+    """Learn a profile from the spun inputs alone (``learn --unsupervised``); the path of the table."""
+    from .learn import learn_unsupervised, profile_path, render_profile
+    from .tables import load_tables
+    from .textio import InputError, read_text
+
+    found, _ = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes), follow_symlinks=not in_place,
+                    skip_suffix=backup_suffix)
+    texts, size = [], 0
+    for item in sorted(found, key=lambda f: f.rel):
+        if size >= ADAPT_MAX_CHARS:
+            break
+        try:
+            texts.append(read_text(item.path))
+        except (InputError, OSError):
+            continue  # reported as failed when its turn comes
+        size += len(texts[-1])
+    learned, summary = learn_unsupervised(texts, tables=load_tables(tuple(os.path.abspath(t) for t in tables),
+                                                                    not no_builtin_tables))
+    from .decipher import Options
+
+    path = profile_path(render_profile(learned, summary, Options()))
+    if not quiet:
+        click.echo(f"respin batch: adapted: learned {len(learned)} entries from {summary.documents} files "
+                   f"({summary.words} words): {path}", err=True)
+    return path
+
+
 @click.command("batch", epilog=exitcodes.HELP)
 @click.argument("in_dir", type=click.Path())
 @click.argument("out_dir", type=click.Path(), required=False)
@@ -355,8 +391,11 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
 @click.option("--report", type=click.Path(dir_okay=False),
               help="Write one JSON line per file to this file: path, status, fixes, error.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; only failed files.")
+@click.option("--adapt", is_flag=True,
+              help="First learn the spinner's swaps from the input files alone (learn --unsupervised), "
+                   "then restore with them added as a table.")
 @fix_options
-def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet,
+def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet, adapt,
                   references, tables, threshold, no_builtin_tables, verbose):
     """Restore every *.txt file under IN_DIR into OUT_DIR, mirroring paths.
 
@@ -369,4 +408,4 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
     run_safely(lambda: run_batch(
         in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
         backup_suffix=backup_suffix, report=report, quiet=quiet, references=references, tables=tables,
-        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose), verbose)
+        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose, adapt=adapt), verbose)

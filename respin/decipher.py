@@ -65,8 +65,9 @@ class Options:
 
     min_occurrences: int = 2  # a spun type must occur this often in the corpus
     min_score: float = 3.0  # corpus-level log10 odds a type's best original must reach
-    min_gain: float = 1.5  # ... and mean language-model gain per occurrence (log10)
+    min_gain: float = 0.0  # ... and mean language-model gain per occurrence (log10)
     min_margin: float = 3.0  # ... and beat the runner-up original by this much (log10)
+    min_lift: float = 1.5  # ... and gain this much per occurrence beyond the words' unigram frequency gap
     min_weight: float = 0.5  # ... and P(spun | original) this high: the spinner swaps it throughout
     max_forms: int = 1  # spun forms one original may have
     iterations: int = ITERATIONS
@@ -84,6 +85,7 @@ class Learned:
     gain: float  # mean language-model gain per occurrence (log10)
     margin: float = 0.0  # score over the runner-up original
     favoured: int = 0  # occurrences whose context prefers the original
+    lift: float = 0.0  # mean gain beyond the unigram frequency gap
 
 
 @dataclass
@@ -105,6 +107,7 @@ class _Choice:
     gain: float
     favoured: int  # occurrences whose context prefers the original
     margin: float  # score over the runner-up original
+    lift: float  # mean gain beyond the unigram frequency gap: what the context adds
 
 
 class Corpus:
@@ -142,8 +145,8 @@ def _spinnable(norm: str, surface: str, first: bool) -> bool:
 def learn_channel(
     texts: Sequence[str], source: CandidateSource, scorer: Scorer, options: Options = Options()
 ) -> tuple[list[Learned], Summary]:
-    """Learn which spun word types in ``texts`` come from which originals."""
-    corpus = Corpus(texts)
+    """Learn which spun word types in ``texts`` come from which originals (in any order: same result)."""
+    corpus = Corpus(sorted(texts))
     summary = Summary(documents=corpus.documents, words=corpus.words)
     candidates: dict[str, list[tuple[str, float]]] = {}
     for word in corpus.occurrences:
@@ -173,7 +176,7 @@ def learn_channel(
         weight = _weight(choice.favoured, corpus.counts.get(original, 0))
         learned.append(Learned(spun, original, round(weight, 3), len(corpus.occurrences[spun]),
                                round(choice.score, 2), round(choice.gain, 2),
-                               round(choice.margin, 2), choice.favoured))
+                               round(choice.margin, 2), choice.favoured, round(choice.lift, 2)))
     learned.sort(key=lambda e: (e.spun, e.original))
     return learned, summary
 
@@ -246,7 +249,9 @@ def _best_original(word: str, found: list[tuple[str, float]], corpus: Corpus, ma
          for o, prior in found), reverse=True)
     score, original = scored[0]
     margin = score - scored[1][0] if len(scored) > 1 else score
-    return _Choice(word, original, score, gains[original] / len(occurrences), favoured[original], margin)
+    gain = gains[original] / len(occurrences)
+    lift = gain - (frequency.logprob(original) - frequency.logprob(word))
+    return _Choice(word, original, score, gain, favoured[original], margin, lift)
 
 
 def _decoded(word: str, mapping: dict[str, str]) -> tuple[str, ...]:
@@ -282,7 +287,8 @@ def _assign(choices, options: Options, counts: Counter[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     forms: Counter[str] = Counter()
     for choice in sorted(choices, key=lambda c: (-c.score, c.spun)):
-        if choice.score < options.min_score or choice.gain < options.min_gain or choice.margin < options.min_margin:
+        if choice.score < options.min_score or choice.gain < options.min_gain or choice.margin < options.min_margin \
+                or choice.lift < options.min_lift:
             continue
         if forms[choice.original] >= options.max_forms:
             continue

@@ -253,8 +253,9 @@ def render_profile(learned, summary, options) -> str:
         f"#   {summary.considered} of {summary.types} word types with candidates occur at least "
         f"{options.min_occurrences} times; substitutions after each round: "
         + ", ".join(map(str, summary.rounds)),
-        f"#   kept: corpus score >= {options.min_score:g} log10 odds over the word itself and mean "
-        f"language-model gain >= {options.min_gain:g} per occurrence; {len(learned)} entries",
+        f"#   kept: corpus score >= {options.min_score:g} log10 odds over the word itself, >= {options.min_margin:g} "
+        f"over the next original, context lift >= {options.min_lift:g} per occurrence, weight >= "
+        f"{options.min_weight:g}; {len(learned)} entries",
         "# weight = estimated P(spun | original) in those texts: occurrences restored to the original /",
         "#          (restored + the original's plain uses + 1), from 0.05 to 1",
         "# Format: spun<TAB>original<TAB>weight (wordlists/README.md). Review before use.",
@@ -282,11 +283,34 @@ def spun_files(paths: Sequence[str]) -> list[str]:
     return found
 
 
+def profile_path(table: str) -> str:
+    """Where a learned profile is kept for ``batch --adapt``: the cache, named by its content.
+
+    The path goes into the batch settings key, the content into the tables
+    digest: a re-run over the same inputs learns the same profile, finds the
+    same path and resumes; changed inputs give a new profile, and every file is
+    redone, so an output folder never mixes profiles.
+    """
+    import hashlib
+    import os
+
+    from .tables import _cache_path
+    from .textio import atomic_write
+
+    digest = hashlib.sha256(table.encode("utf-8")).hexdigest()[:16]
+    path = _cache_path("x").with_name(f"profile-{digest}.tsv")
+    if not path.is_file():
+        os.makedirs(path.parent, exist_ok=True)
+        atomic_write(path, table)
+    return str(path)
+
+
 def learn_unsupervised(texts: Sequence[str], options=None, tables=None):
     """Learn a profile from spun texts alone: :func:`respin.decipher.learn_channel` with respin's channel.
 
-    Rows the tables already have, rows whose original the tables list as a
-    spun form (a chain) and protected spun words are left out.
+    Rows the tables already have, rows that would chain with them (an
+    original the tables list as a spun form, a spun form they list as an
+    original) and protected spun words are left out.
     """
     from .decipher import Options, learn_channel
     from .lm import load_scorer
@@ -301,7 +325,8 @@ def learn_unsupervised(texts: Sequence[str], options=None, tables=None):
              for words, entries in phrases if len(words) == 1 for entry in entries}
     protected = {phrase[0] for phrases in tables.protected.values() for phrase in phrases if len(phrase) == 1}
     kept = [e for e in learned
-            if (e.spun, e.original) not in known and e.original not in tables.spun_forms and e.spun not in protected]
+            if (e.spun, e.original) not in known and e.original not in tables.spun_forms and e.spun not in tables.originals
+            and e.spun not in protected]
     return kept, summary
 
 
