@@ -114,7 +114,10 @@ class Spinner:
         else:
             for pos, lemmas in self.lemminflect.getAllLemmas(word).items():
                 for lemma in lemmas:
-                    tags = [t for t, forms in self.lemminflect.getAllInflections(lemma, pos).items() if word in forms]
+                    inflections = self.lemminflect.getAllInflections(lemma, pos)
+                    # "way" is listed as a plural too (mass nouns): prefer the tag whose first form it is.
+                    tags = sorted((t for t, forms in inflections.items() if word in forms),
+                                  key=lambda t: inflections[t][0] != word)
                     for synonym in self.thesaurus.get((lemma, pos), []):
                         if not tags:
                             options.append(synonym)

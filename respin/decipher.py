@@ -56,7 +56,7 @@ FREQUENCY_SHRINK = 0.3
 DEPLETION_CAP = (-3.0, 2.0)  # log10 odds
 INFLATION_CAP = (-2.0, 1.0)
 MAX_OCCURRENCES = 60  # per type: enough to vote, and keeps a big corpus fast
-ITERATIONS = 3
+ITERATIONS = 5
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,6 @@ class Options:
 
     min_occurrences: int = 2  # a spun type must occur this often in the corpus
     min_score: float = 3.0  # corpus-level log10 odds a type's best original must reach
-    min_gain: float = 0.0  # ... and mean language-model gain per occurrence (log10)
     min_margin: float = 3.0  # ... and beat the runner-up original by this much (log10)
     min_lift: float = 1.5  # ... and gain this much per occurrence beyond the words' unigram frequency gap
     min_weight: float = 0.5  # ... and P(spun | original) this high: the spinner swaps it throughout
@@ -165,14 +164,16 @@ def learn_channel(
             choice = _best_original(word, found, corpus, mapping, scorer, frequency)
             if choice is not None:
                 choices[word] = choice
-        new_mapping = _assign(choices.values(), options, corpus.counts)
-        summary.rounds.append(len(new_mapping))
+        new_mapping = _assign(choices.values(), options.max_forms)
+        summary.rounds.append(sum(_confident(choices[s], options, corpus.counts) for s in new_mapping))
         if new_mapping == mapping:
             break
         mapping = new_mapping
     learned = []
     for spun, original in mapping.items():
         choice = choices[spun]
+        if not _confident(choice, options, corpus.counts):
+            continue
         weight = _weight(choice.favoured, corpus.counts.get(original, 0))
         learned.append(Learned(spun, original, round(weight, 3), len(corpus.occurrences[spun]),
                                round(choice.score, 2), round(choice.gain, 2),
@@ -244,8 +245,10 @@ def _best_original(word: str, found: list[tuple[str, float]], corpus: Corpus, ma
             else:
                 totals[original] += math.log10(SPUN_SHARE * 10**gain + 1 - SPUN_SHARE) if gain > -30 else keep_share
     inflated = inflation(len(corpus.occurrences[word]), frequency.expected(word))
+    count = len(corpus.occurrences[word])
     scored = sorted(
-        ((totals[o] + math.log10(prior) + depletion(corpus.counts.get(o, 0), frequency.expected(o)) + inflated, o)
+        ((totals[o] + math.log10(prior) + depletion(corpus.counts.get(o, 0), frequency.expected(o)) + inflated
+          + count * math.log10(_weight(count, corpus.counts.get(o, 0))), o)
          for o, prior in found), reverse=True)
     score, original = scored[0]
     margin = score - scored[1][0] if len(scored) > 1 else score
@@ -282,20 +285,29 @@ def _following(sentence: list[str], position: int, mapping: dict[str, str]) -> t
     return tuple(words[:2])
 
 
-def _assign(choices, options: Options, counts: Counter[str]) -> dict[str, str]:
-    """The sparse channel: best scores first, one original per spun form, few forms per original, no chains."""
+def _assign(choices, max_forms: int) -> dict[str, str]:
+    """The sparse channel that decodes the next round's neighbours.
+
+    Best scores first, every type whose best original beats the word itself:
+    one original per spun form, ``max_forms`` spun forms per original, no
+    chains. Wrong guesses among them cost less than leaving spun neighbours
+    in every window (measured: more right substitutions among the confident).
+    """
     mapping: dict[str, str] = {}
     forms: Counter[str] = Counter()
     for choice in sorted(choices, key=lambda c: (-c.score, c.spun)):
-        if choice.score < options.min_score or choice.gain < options.min_gain or choice.margin < options.min_margin \
-                or choice.lift < options.min_lift:
+        if choice.score <= 0 or forms[choice.original] >= max_forms:
             continue
-        if forms[choice.original] >= options.max_forms:
-            continue
-        if _weight(choice.favoured, counts.get(choice.original, 0)) < options.min_weight:
-            continue  # the texts use the original plainly about as often: a genuine word
         if choice.original in mapping or choice.spun in forms:  # would chain
             continue
         mapping[choice.spun] = choice.original
         forms[choice.original] += 1
     return mapping
+
+
+def _confident(choice: _Choice, options: Options, counts: Counter[str]) -> bool:
+    """Whether a substitution of the channel is sure enough for the profile."""
+    if choice.score < options.min_score or choice.margin < options.min_margin or choice.lift < options.min_lift:
+        return False
+    # The texts use the original plainly about as often: a genuine word.
+    return _weight(choice.favoured, counts.get(choice.original, 0)) >= options.min_weight
