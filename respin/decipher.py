@@ -65,8 +65,9 @@ class Options:
 
     min_occurrences: int = 2  # a spun type must occur this often in the corpus
     min_score: float = 3.0  # corpus-level log10 odds a type's best original must reach
-    min_margin: float = 3.0  # ... and beat the runner-up original by this much (log10)
-    min_lift: float = 1.5  # ... and gain this much per occurrence beyond the words' unigram frequency gap
+    min_gain: float = 1.5  # ... and gain this much per occurrence on average (log10, the model alone)
+    min_margin: float = 4.0  # ... and beat the runner-up original by this much (log10)
+    min_lift: float = 1.25  # ... and gain this much per occurrence beyond the words' unigram frequency gap
     min_weight: float = 0.5  # ... and P(spun | original) this high: the spinner swaps it throughout
     max_forms: int = 1  # spun forms one original may have
     iterations: int = ITERATIONS
@@ -307,7 +308,8 @@ def _assign(choices, max_forms: int) -> dict[str, str]:
 
 def _confident(choice: _Choice, options: Options, counts: Counter[str]) -> bool:
     """Whether a substitution of the channel is sure enough for the profile."""
-    if choice.score < options.min_score or choice.margin < options.min_margin or choice.lift < options.min_lift:
+    if choice.score < options.min_score or choice.gain < options.min_gain or choice.margin < options.min_margin \
+            or choice.lift < options.min_lift:
         return False
     # The texts use the original plainly about as often: a genuine word.
     return _weight(choice.favoured, counts.get(choice.original, 0)) >= options.min_weight

@@ -254,7 +254,8 @@ def render_profile(learned, summary, options) -> str:
         f"{options.min_occurrences} times; substitutions after each round: "
         + ", ".join(map(str, summary.rounds)),
         f"#   kept: corpus score >= {options.min_score:g} log10 odds over the word itself, >= {options.min_margin:g} "
-        f"over the next original, context lift >= {options.min_lift:g} per occurrence, weight >= "
+        f"over the next original, mean gain >= {options.min_gain:g} and context lift >= {options.min_lift:g} "
+        f"per occurrence, weight >= "
         f"{options.min_weight:g}; {len(learned)} entries",
         "# weight = estimated P(spun | original) in those texts: occurrences restored to the original /",
         "#          (restored + the original's plain uses + 1), from 0.05 to 1",
