@@ -334,8 +334,9 @@ def learn_unsupervised(texts: Sequence[str], options=None, tables=None):
 @click.command("learn")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the table here (atomically); default stdout.")
-@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Only keep substitutions seen at least this many times.")
+@click.option("--min-count", type=click.IntRange(min=1), default=None,
+              help="Only keep substitutions seen at least this many times (with --unsupervised: spun words "
+                   "occurring at least this often).  [default: 1; 2 with --unsupervised]")
 @click.option("--unsupervised", is_flag=True,
               help="Learn from spun texts alone (FILES and folders of *.txt); no originals needed.")
 @click.option("--min-score", type=float, default=None,
@@ -358,12 +359,13 @@ def learn_command(files, output, min_count, unsupervised, min_score, verbose):
 
     def run() -> int:
         from .tablecheck import check_tables
-        from .textio import atomic_write, overwrites_an_input, read_text, write_stdout
+        from .textio import overwrites_an_input, read_text
 
         if unsupervised:
             return run_unsupervised()
         if min_score is not None:
             fail("--min-score needs --unsupervised")
+        counted = min_count or 1
         if not files or len(files) % 2:
             fail(f"learn takes SPUN ORIGINAL file pairs; got {len(files)} file{'s' * (len(files) != 1)}")
         if overwrites_an_input(output, files):
@@ -371,12 +373,12 @@ def learn_command(files, output, min_count, unsupervised, min_score, verbose):
         texts = [read_text(name) for name in files]  # fail on bad input before writing anything
         names = list(zip(files[::2], files[1::2]))
         learned, stats = learn(list(zip(texts[::2], texts[1::2])), names)
-        table = render_table(learned, stats, min_count)
+        table = render_table(learned, stats, counted)
         problems = check_tables([(output or "<stdout>", table)])
         for problem in problems:  # chains: both swaps were seen; a person must choose
             click.echo(str(problem), err=True)
         write(table)
-        entries = sum(e.count >= min_count for e in learned)
+        entries = sum(e.count >= counted for e in learned)
         click.echo(f"respin: learned {entries} entr{'y' if entries == 1 else 'ies'} from "
                    f"{stats.substitutions} substitutions in {stats.matched} of {stats.sentences} sentences"
                    + (f"; {len(problems)} to review (respin tables check)" if problems else ""), err=True)
@@ -394,8 +396,7 @@ def learn_command(files, output, min_count, unsupervised, min_score, verbose):
         if overwrites_an_input(output, names):
             fail(f"{output}: is one of the inputs; choose another output file")
         texts = [read_text(name) for name in names]
-        options = Options(min_occurrences=max(min_count, Options().min_occurrences) if min_count > 1
-                          else Options().min_occurrences,
+        options = Options(**({} if min_count is None else {"min_occurrences": min_count}),
                           **({} if min_score is None else {"min_score": min_score}))
         learned, summary = learn_unsupervised(texts, options)
         write(render_profile(learned, summary, options))

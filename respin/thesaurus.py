@@ -27,7 +27,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from .lm import Scorer
+from .lm import _LOG10_PER_UNIT as LOG10_PER_UNIT
+from .lm import OOV_LOGPROB, SENTENCE_START, Scorer
+from .sphinx_trie import LOG_ZERO
 from .tables import Tables, wordlists_dir
 
 # Prior P(spun | original) for a thesaurus pair is 1 / (the number of spun
@@ -64,15 +66,10 @@ def read_candidate_file(path: str) -> dict[str, tuple[str, ...]]:
 def unigram_logprob(scorer: Scorer, word: str) -> float:
     """log10 P(word) in the language model, without context."""
     mapped = getattr(scorer, "_mapped", None)
-    if mapped is not None:  # the unigram straight from the file, not P(word | <s>)
-        from .lm import _LOG10_PER_UNIT
-        from .sphinx_trie import LOG_ZERO
-
-        raw = mapped.prob([word])
-        from .lm import OOV_LOGPROB
-
-        return OOV_LOGPROB if raw <= LOG_ZERO else raw * _LOG10_PER_UNIT
-    return scorer.logprob(word, None, "<s>")
+    if mapped is None:  # a plugged-in model: the closest it offers
+        return scorer.logprob(word, None, SENTENCE_START)
+    raw = mapped.prob([word])  # the unigram straight from the file, not P(word | <s>)
+    return OOV_LOGPROB if raw <= LOG_ZERO else raw * LOG10_PER_UNIT
 
 
 @lru_cache(maxsize=1)
