@@ -59,6 +59,19 @@ MAX_OCCURRENCES = 60  # per type: enough to vote, and keeps a big corpus fast
 ITERATIONS = 5
 
 
+# A spinner swaps dozens of different words; clean text yields a few
+# confident-looking "swaps" of topic words ("deployments" → "systems" in
+# 13,000 words of clean news). Fewer new swaps than this (per 1,000 words,
+# and at least MIN_SWAPS) and the texts do not look spun: nothing is learned.
+MIN_SWAPS = 2
+MIN_SWAPS_PER_1000_WORDS = 0.2
+
+
+def looks_spun(swaps: int, words: int) -> bool:
+    """Whether ``swaps`` confident substitutions in ``words`` words are evidence of a spinner."""
+    return swaps >= max(MIN_SWAPS, MIN_SWAPS_PER_1000_WORDS * words / 1000)
+
+
 @dataclass(frozen=True)
 class Options:
     """Knobs of the learner; the defaults are measured (benchmarks/unsupervised.py)."""
@@ -96,7 +109,8 @@ class Summary:
     words: int = 0
     types: int = 0  # spinnable word types with candidates
     considered: int = 0  # of which frequent enough to learn
-    rounds: list[int] = field(default_factory=list)  # substitutions after each round
+    rounds: list[int] = field(default_factory=list)  # confident substitutions after each round
+    not_spun: int | None = None  # set when too few swaps were found for the texts to look spun
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,11 @@
 """Unsupervised learning: a spinner's swaps from its output alone (`learn --unsupervised`, `batch --adapt`).
 
 The corpus in tests/data/unsupervised is team-written: six short local-news
-items in which a "spinner" wrote "functionaries" for "officials" throughout,
-while "quick", "garden" and the rest are genuine.
+items in which a "spinner" wrote "functionaries" for "officials" and
+"conflagration" for "fire" throughout (and, too rarely to be sure of,
+"constabulary" for "police", "dwellings" for "homes", "fortnight" for
+"week", "precipitation" for "rain"), while "quick", "garden" and the rest
+are genuine.
 """
 
 from __future__ import annotations
@@ -36,10 +39,14 @@ class DictSource:
 
 SOURCE = DictSource({
     "functionaries": [("clerks", 0.05), ("officials", 0.05), ("workers", 0.05)],
+    "conflagration": [("blaze", 0.05), ("fire", 0.05)],
     "quick": [("fast", 0.05), ("rapid", 0.05)],
     "garden": [("park", 0.05), ("yard", 0.05)],
     "heavy": [("big", 0.05), ("large", 0.05)],
 })
+
+
+LEARNED = [("conflagration", "fire"), ("functionaries", "officials")]
 
 
 def texts() -> list[str]:
@@ -52,10 +59,10 @@ def invoke(*args: str):
 
 def test_recovers_a_swap_used_throughout_and_leaves_genuine_words():
     learned, summary = learn_channel(texts(), SOURCE, load_scorer())
-    assert [(e.spun, e.original) for e in learned] == [("functionaries", "officials")]
-    entry = learned[0]
+    assert [(e.spun, e.original) for e in learned] == [("conflagration", "fire"), ("functionaries", "officials")]
+    entry = learned[1]
     assert entry.occurrences == 9 and entry.weight > 0.9  # "officials" never appears plainly
-    assert summary.documents == 6 and summary.types == 4
+    assert summary.documents == 6 and summary.types == 5
 
 
 def test_a_swap_seen_once_is_not_learned():
@@ -99,7 +106,7 @@ def profile(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("profile") / "profile.tsv"
     result = invoke("learn", "--unsupervised", CORPUS, "-o", out)
     assert result.exit_code == 0, result.output
-    assert "respin: learned 1 entry from 6 spun text(s)" in result.stderr
+    assert "respin: learned 2 entries from 6 spun text(s)" in result.stderr
     return out
 
 
@@ -107,7 +114,7 @@ def test_cli_writes_an_ordinary_table_that_check_accepts(profile):
     text = profile.read_text(encoding="utf-8")
     assert text.startswith("# Learned by respin learn --unsupervised")
     assert "6 spun text(s)" in text and "weight = estimated P(spun | original)" in text
-    assert [(e.spun, e.original) for e in read_table(profile)] == [("functionaries", "officials")]
+    assert [(e.spun, e.original) for e in read_table(profile)] == LEARNED
     assert check_tables([("profile.tsv", text)]) == []
     from respin.tables import builtin_table_paths
 
@@ -122,12 +129,20 @@ def test_fix_uses_the_profile(profile):
     assert result.output == spun.replace("functionaries", "officials")
 
 
+def test_clean_folder_learns_nothing(tmp_path):
+    out = tmp_path / "p.tsv"
+    result = invoke("learn", "--unsupervised", CLEAN, "-o", out)
+    assert result.exit_code == 0
+    assert read_table(out) == []
+    assert "respin: learned 0 entries" in result.stderr
+
+
 def test_cli_files_and_folders_alike(tmp_path):
     out = tmp_path / "p.tsv"
     files = sorted(CORPUS.glob("*.txt"))
     result = invoke("learn", "--unsupervised", *files, "-o", out)
     assert result.exit_code == 0
-    assert [(e.spun, e.original) for e in read_table(out)] == [("functionaries", "officials")]
+    assert [(e.spun, e.original) for e in read_table(out)] == LEARNED
 
 
 @pytest.mark.parametrize("args, message", [
