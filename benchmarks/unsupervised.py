@@ -150,15 +150,49 @@ def _sentence_initial(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?\"'\n"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def respin_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "respin", *args], capture_output=True, text=True, cwd=ROOT)
 
 
 def evaluate(pairs: Path, *extra: str) -> dict:
-    done = run("eval", "--pairs", str(pairs), "--format", "json", *extra)
+    done = respin_cli("eval", "--pairs", str(pairs), "--format", "json", *extra)
     if done.returncode:
         raise SystemExit(f"respin eval failed: {done.stderr.strip()}")
     return json.loads(done.stdout)["total"]
+
+
+def run(seeds: list[int] = (1, 2, 3), keep: str | None = None) -> list[str]:
+    """The before/after table as markdown lines (one line saying why, when skipped)."""
+    if not MYTHES.is_file():
+        return [f"Skipped: {MYTHES} is missing (`apt-get install mythes-en-us`)."]
+    sources = clean_texts()
+    if not sources:
+        return ["Skipped: no clean texts found."]
+    sys.path.insert(0, str(ROOT))
+    thesaurus = read_mythes(MYTHES)
+    words = sum(len(p.read_text(encoding="utf-8").split()) for p in sources)
+    lines = [
+        f"Synthetic spinners built from the LibreOffice en-US thesaurus (Debian `mythes-en-us`, which respin "
+        f"does not ship), each writing one fixed synonym for {SPIN_SHARE:.0%} of the common word forms, "
+        f"everywhere; {len(sources)} clean texts ({words} words: local `/work/data/clean`, "
+        "`tests/data/clean`, `examples/002`). `learn --unsupervised` reads the spun side only; "
+        "`respin eval` compares the built-in tables alone with the learned profile added.",
+        "",
+        "| seed | swaps | profile rows (right) | learn s | tables | precision | recall | error reduction "
+        "| false changes /1k |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    gains = []
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(keep) / f"seed{seed}" if keep else Path(scratch)
+            rows, gain = run_seed(Spinner(thesaurus, seed), sources, folder)
+            lines += rows
+            gains.append(gain)
+    mean = sum(g[0] for g in gains) / len(gains)
+    lines += ["", f"Error reduction gained: {', '.join(f'{g[0]:+.3f}' for g in gains)} (mean {mean:+.3f}) at "
+              f"precision {', '.join(_pct(g[1]) for g in gains)} (target: +0.10 at precision ≥ 95%)."]
+    return lines
 
 
 def main() -> int:
@@ -167,34 +201,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, nargs="+", default=[1, 2, 3],
                         help="Spinner seeds: each is another spinner (other words swapped, other synonyms).")
     args = parser.parse_args()
-    if not MYTHES.is_file():
-        print(f"skipped: {MYTHES} is missing (apt-get install mythes-en-us)")
-        return 0
-    sources = clean_texts()
-    if not sources:
-        print("skipped: no clean texts found")
-        return 0
-    sys.path.insert(0, str(ROOT))
-    thesaurus = read_mythes(MYTHES)
-    words = sum(len(p.read_text(encoding="utf-8").split()) for p in sources)
-    print(f"synthetic spinners from the LibreOffice en-US thesaurus (which respin does not ship), each swapping "
-          f"{SPIN_SHARE:.0%} of the common word forms everywhere; {len(sources)} clean texts, {words} words\n")
-    print("| seed | swaps | profile rows (right) | learn s | tables | precision | recall | error reduction "
-          "| false changes /1k |")
-    print("|---:|---:|---:|---:|---|---:|---:|---:|---:|")
-    gains = []
-    for seed in args.seed:
-        with tempfile.TemporaryDirectory() as scratch:
-            folder = Path(args.keep) / f"seed{seed}" if args.keep else Path(scratch)
-            gains.append(run_seed(Spinner(thesaurus, seed), sources, folder))
-    mean = sum(g[0] for g in gains) / len(gains)
-    print(f"\nerror reduction gained: {', '.join(f'{g[0]:+.3f}' for g in gains)} (mean {mean:+.3f}); precision "
-          f"{', '.join(_pct(g[1]) for g in gains)}; target +0.10 at precision >= 95%")
+    print("\n".join(run(args.seed, args.keep)))
     return 0
 
 
-def run_seed(spinner: Spinner, sources: list[Path], folder: Path) -> tuple[float, float]:
-    """Spin, learn from the spun side, evaluate; print two rows; (error reduction gained, precision after)."""
+def run_seed(spinner: Spinner, sources: list[Path], folder: Path) -> tuple[list[str], tuple[float, float]]:
+    """Spin, learn from the spun side, evaluate: two table rows, (error reduction gained, precision after)."""
     (folder / "spun").mkdir(parents=True, exist_ok=True)
     (folder / "orig").mkdir(exist_ok=True)
     lines = []
@@ -208,7 +220,7 @@ def run_seed(spinner: Spinner, sources: list[Path], folder: Path) -> tuple[float
     pairs.write_text("\n".join(lines) + "\n", encoding="utf-8")
     profile = folder / "profile.tsv"
     started = time.monotonic()
-    learned = run("learn", "--unsupervised", str(folder / "spun"), "-o", str(profile))
+    learned = respin_cli("learn", "--unsupervised", str(folder / "spun"), "-o", str(profile))
     seconds = time.monotonic() - started
     if learned.returncode:
         raise SystemExit(f"respin learn failed: {learned.stderr.strip()}")
@@ -217,12 +229,13 @@ def run_seed(spinner: Spinner, sources: list[Path], folder: Path) -> tuple[float
     swaps = sum(1 for s in spinner.choices.values() if s)
     before = evaluate(pairs)["respin"]
     after = evaluate(pairs, "--table", str(profile))["respin"]
+    rows = []
     for label, r in (("built-in", before), ("+ learned", after)):
         head = f"| {spinner.seed} | {swaps} | {len(entries)} ({right}) | {seconds:.1f} |" if label == "built-in" \
             else "| | | | |"
-        print(f"{head} {label} | {_pct(r['precision'])} | {_pct(r['recall'])} | {_pct(r['error_reduction'])} | "
-              f"{r['false_per_1000']:.1f} |")
-    return after["error_reduction"] - before["error_reduction"], after["precision"]
+        rows.append(f"{head} {label} | {_pct(r['precision'])} | {_pct(r['recall'])} | {_pct(r['error_reduction'])} "
+                    f"| {r['false_per_1000']:.1f} |")
+    return rows, (after["error_reduction"] - before["error_reduction"], after["precision"])
 
 
 def _pct(value: float | None) -> str:
