@@ -23,12 +23,19 @@ few-spun-forms-per-original assignment):
    source; *depletion* — a spinner that replaces a common word everywhere
    leaves it missing from its output, while an original the texts use
    plainly is evidence against it (capped, since topics vary); *inflation*
-   — a spun form is used more often than its clean-English frequency says.
+   — a spun form is used more often than its clean-English frequency says;
+   and, per occurrence, the channel that the counts imply (the spun form's
+   occurrences over those plus the original's plain uses).
 4. **M-step (sparse).** Types are assigned, best corpus score first, to
-   their best original when the score reaches ``min_score``: each spun
-   form gets one original, each original at most ``max_forms`` spun forms,
-   and no original may itself be an assigned spun form (no chains). The
-   assignment decodes the neighbours of the next round.
+   their best original when it beats the word itself: each spun form gets
+   one original, each original at most ``max_forms`` spun forms, and no
+   original may itself be an assigned spun form (no chains). This
+   assignment, wrong guesses and all, decodes the neighbours of the next
+   round (measured: better than decoding only the sure ones).
+5. **Profile.** After the rounds, only *confident* types are kept
+   (:class:`Options`): enough corpus score, mean gain, margin over the next
+   original, *lift* (the gain beyond the two words' unigram frequencies, so
+   that "get", "do" and "new" do not win on frequency alone) and weight.
 
 The learned rows carry an estimate of P(spun | original): of the
 original's occurrences in the decoded corpus, the share the spinner wrote
@@ -227,13 +234,14 @@ def depletion(observed: int, expected: float) -> float:
 
 
 def inflation(observed: int, expected: float) -> float:
-    """log10 odds that a word is used more than clean English uses it (Poisson, capped)."""
+    """log10 odds that a word is used more than clean English uses it, signed and capped.
+
+    The Poisson likelihood ratio of the observed rate against the expected
+    one: positive when the texts use the word more, negative when less.
+    """
     expected = max(expected, 1e-3)
-    if observed <= expected:
-        odds = observed * math.log10(observed / expected) - (observed - expected) * math.log10(math.e) if observed else -expected * math.log10(math.e)
-        odds = -abs(odds)
-    else:
-        odds = observed * math.log10(observed / expected) - (observed - expected) * math.log10(math.e)
+    fit = (observed * math.log10(observed / expected) if observed else 0.0) - (observed - expected) * math.log10(math.e)
+    odds = fit if observed > expected else -fit
     return min(max(odds, INFLATION_CAP[0]), INFLATION_CAP[1])
 
 
