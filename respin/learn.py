@@ -261,10 +261,15 @@ def render_profile(learned, summary, options) -> str:
            f"learned (a spinner swaps dozens of words)"] if summary.not_spun is not None else []),
         "# weight = estimated P(spun | original) in those texts: occurrences restored to the original /",
         "#          (restored + the original's plain uses + 1), from 0.05 to 1",
-        "# Format: spun<TAB>original<TAB>weight (wordlists/README.md). Review before use.",
+        "# Format: spun<TAB>original<TAB>weight (wordlists/README.md). Review before use: each row follows",
+        "#   its evidence (score and margin in log10 odds over the corpus, gain and lift per occurrence).",
     ]
     rows = sorted(learned, key=lambda e: (sort_key(e.spun), e.original))
-    body = [f"{e.spun}\t{e.original}\t{_weight(e.weight)}" for e in rows]
+    body = []
+    for e in rows:  # the evidence above each row, for the person who reviews it
+        body += [f"# {e.spun} <- {e.original}: {e.occurrences} occurrences ({e.favoured} prefer the original), "
+                 f"score {e.score:+.1f}, margin {e.margin:+.1f}, mean gain {e.gain:+.2f}, lift {e.lift:+.2f}",
+                 f"{e.spun}\t{e.original}\t{_weight(e.weight)}"]
     return "\n".join(header + body) + "\n"
 
 
