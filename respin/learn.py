@@ -20,11 +20,18 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
 import click
 
 from . import exitcodes
 from .cli import fail, run_safely
+
+if TYPE_CHECKING:  # imported when used: `learn` with originals needs none of them
+    from . import decipher
+    from .decipher import Options, Summary
+    from .tables import Tables
+    from .thesaurus import CandidateSource
 
 MAX_WORDS = 4  # longest phrase, on either side, that a substitution may have
 SENTENCE_CUTOFF = 60.0  # rapidfuzz ratio (0–100) for two sentences to be paired at all
@@ -241,7 +248,7 @@ def _weight(weight: float) -> str:
     return f"{weight:.3f}".rstrip("0").rstrip(".")
 
 
-def render_profile(learned, summary, options) -> str:
+def render_profile(learned: list[decipher.Learned], summary: Summary, options: Options) -> str:
     """The table text of an unsupervised profile: a provenance header, then sorted rows."""
     from importlib.metadata import version
 
@@ -313,7 +320,10 @@ def profile_path(table: str) -> str:
     return str(path)
 
 
-def learn_unsupervised(texts: Sequence[str], options=None, tables=None):
+def learn_unsupervised(
+    texts: Sequence[str], options: Options | None = None, tables: Tables | None = None,
+    source: CandidateSource | None = None,
+) -> tuple[list[decipher.Learned], Summary]:
     """Learn a profile from spun texts alone: :func:`respin.decipher.learn_channel` with respin's channel.
 
     Rows the tables already have, rows that would chain with them (an
@@ -329,7 +339,8 @@ def learn_unsupervised(texts: Sequence[str], options=None, tables=None):
     tables = load_tables() if tables is None else tables
     scorer = load_scorer()
     options = options or Options()
-    learned, summary = learn_channel(texts, BroadCandidates(tables, scorer), scorer, options)
+    source = BroadCandidates(tables, scorer) if source is None else source  # any thesaurus.CandidateSource
+    learned, summary = learn_channel(texts, source, scorer, options)
     known = {(words[0], entry.original.lower()) for phrases in tables.index.values()
              for words, entries in phrases if len(words) == 1 for entry in entries}
     protected = {phrase[0] for phrases in tables.protected.values() for phrase in phrases if len(phrase) == 1}
