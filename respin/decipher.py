@@ -154,6 +154,19 @@ class Corpus:
             if sentence:
                 self.sentences.append(sentence)
         self.words = sum(self.counts.values())
+        for word, places in self.occurrences.items():
+            self.occurrences[word] = self._distinct(places)
+
+    def _distinct(self, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """One occurrence per context (two words either side): a farm posts copies of one story."""
+        seen, kept = set(), []
+        for index, position in places:
+            sentence = self.sentences[index]
+            context = (tuple(sentence[max(0, position - 2) : position]), tuple(sentence[position + 1 : position + 3]))
+            if context not in seen:
+                seen.add(context)
+                kept.append((index, position))
+        return kept
 
 
 def _spinnable(norm: str, surface: str, first: bool) -> bool:
