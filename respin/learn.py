@@ -264,7 +264,7 @@ def render_profile(learned: list[decipher.Learned], summary: Summary, options: O
         f"over the next original, mean gain >= {options.min_gain:g} and context lift >= {options.min_lift:g} "
         f"per occurrence, weight >= "
         f"{options.min_weight:g}; {len(learned)} entries",
-        *([f"#   only {summary.not_spun} new confident swap(s): the texts do not look spun, so nothing is "
+        *([f"#   only {summary.not_spun} confident swap(s): the texts do not look spun, so nothing is "
            f"learned (a spinner swaps dozens of words)"] if summary.not_spun is not None else []),
         "# weight = estimated P(spun | original) in those texts: occurrences restored to the original /",
         "#          (restored + the original's plain uses + 1), from 0.05 to 1",
@@ -328,8 +328,9 @@ def learn_unsupervised(
 
     Rows the tables already have, rows that would chain with them (an
     original the tables list as a spun form, a spun form they list as an
-    original) and protected spun words are left out; and all rows are, when
-    so few are left that the texts do not look spun (``decipher.looks_spun``).
+    original) and protected spun words are left out; and all rows are when
+    so few swaps were confident that the texts do not look spun
+    (``decipher.looks_spun``).
     """
     from .decipher import Options, learn_channel, looks_spun
     from .lm import load_scorer
@@ -347,8 +348,8 @@ def learn_unsupervised(
     kept = [e for e in learned
             if (e.spun, e.original) not in known and e.original not in tables.spun_forms and e.spun not in tables.originals
             and e.spun not in protected]
-    if not looks_spun(len(kept), summary.words):
-        summary.not_spun = len(kept)
+    if not looks_spun(len(learned), summary.words):
+        summary.not_spun = len(learned)
         kept = []
     return kept, summary
 
