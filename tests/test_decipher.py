@@ -208,3 +208,24 @@ def test_check_profile_must_be_a_table(tmp_path):
     bad.write_text("just one field\n", encoding="utf-8")
     result = invoke("check", "--profile", bad, CORPUS / "school.txt")
     assert result.exit_code == 2
+
+
+def test_rows_the_tables_know_are_left_out_but_count_as_evidence():
+    from respin.learn import learn_unsupervised
+
+    source = DictSource({**SOURCE.table, "mentioned": [("noted", 0.05), ("said", 0.05)]})
+    spun = [t.replace(" said", " mentioned") for t in texts()]
+    raw, _ = learn_channel(spun, source, load_scorer())
+    assert ("mentioned", "said") in {(e.spun, e.original) for e in raw}
+    learned, summary = learn_unsupervised(spun, source=source)
+    assert [(e.spun, e.original) for e in learned] == LEARNED  # mentioned → said is a built-in row
+    assert summary.not_spun is None
+
+
+def test_looks_spun_needs_several_swaps_for_its_size():
+    from respin.decipher import looks_spun
+
+    assert not looks_spun(1, 300)  # one swap is a coincidence
+    assert looks_spun(2, 300)
+    assert not looks_spun(4, 13_000)  # clean news: a few topic words
+    assert looks_spun(7, 4_400)
