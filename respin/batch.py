@@ -281,9 +281,17 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
     from .pipeline import fix, load_engine
 
     check_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
-    if adapt:
-        tables = (*tables, adapted_profile(in_dir, includes, excludes, in_place, backup_suffix, tables,
-                                           no_builtin_tables, quiet))
+    if adapt:  # learn the spinner's swaps from the inputs alone, then restore with them as a table
+        from .profiles import adapted_profile
+
+        found, _ = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes), follow_symlinks=not in_place,
+                        skip_suffix=backup_suffix)
+        profile, entries, summary = adapted_profile([f.path for f in sorted(found, key=lambda f: f.rel)],
+                                                    tables, not no_builtin_tables)
+        tables = (*tables, profile)
+        if not quiet:
+            click.echo(f"respin batch: adapted: learned {entries} entries from {summary.documents} files "
+                       f"({summary.words} words): {profile}", err=True)
     config = make_config(tuple(tables), threshold, no_builtin_tables)
     reference_texts = read_references(tuple(references))
     engine = load_engine(config)  # bad tables fail here, before anything is written
@@ -339,39 +347,6 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
             report_file.commit()
         say(meter.summary())
     return exitcodes.CHANGED if meter.counts[FAILED] else exitcodes.OK
-
-
-# Text read to learn a profile for --adapt: enough for a few thousand articles, bounded memory.
-ADAPT_MAX_CHARS = 20_000_000
-
-
-def adapted_profile(in_dir: str, includes: Sequence[str], excludes: Sequence[str], in_place: bool,
-                    backup_suffix: str | None, tables: Sequence[str], no_builtin_tables: bool, quiet: bool) -> str:
-    """Learn a profile from the spun inputs alone (``learn --unsupervised``); the path of the table."""
-    from .learn import learn_unsupervised, profile_path, render_profile
-    from .tables import load_tables
-    from .textio import InputError, read_text
-
-    found, _ = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes), follow_symlinks=not in_place,
-                    skip_suffix=backup_suffix)
-    texts, size = [], 0
-    for item in sorted(found, key=lambda f: f.rel):
-        if size >= ADAPT_MAX_CHARS:
-            break
-        try:
-            texts.append(read_text(item.path))
-        except (InputError, OSError):
-            continue  # reported as failed when its turn comes
-        size += len(texts[-1])
-    learned, summary = learn_unsupervised(texts, tables=load_tables(tuple(os.path.abspath(t) for t in tables),
-                                                                    not no_builtin_tables))
-    from .decipher import Options
-
-    path = profile_path(render_profile(learned, summary, Options()))
-    if not quiet:
-        click.echo(f"respin batch: adapted: learned {len(learned)} entries from {summary.documents} files "
-                   f"({summary.words} words): {path}", err=True)
-    return path
 
 
 @click.command("batch", epilog=exitcodes.HELP)

@@ -14,7 +14,6 @@ document "uncertain".
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 
@@ -157,29 +156,6 @@ def _classify(density: float, phrases: list[Phrase], strong: int, cutoffs: Cutof
     return CLEAN, f"{at} < {cutoffs.clean_density:g}"
 
 
-BUILTIN_PROFILE = "built-in"
-
-
-def match_profiles(text: str, profiles: dict[str, object], references: tuple[str, ...] = ()) -> list[tuple[str, float]]:
-    """Each profile's spin density on ``text`` (restored alone with it), best first.
-
-    ``profiles`` maps a name to the :class:`~respin.config.Config` that
-    restores with that profile only. A spinner's own profile explains the
-    most of its text: the highest density is the best match.
-    """
-    from .pipeline import fix
-
-    densities = [(name, document_density(fix(text, references, config, near_misses=False))[0])
-                 for name, config in profiles.items()]
-    return sorted(densities, key=lambda item: -item[1])
-
-
-def render_profiles(densities: list[tuple[str, float]]) -> str:
-    best, density = densities[0]
-    others = ", ".join(f"{name} {d:.1f}" for name, d in densities[1:])
-    return f"  profile: {best} (density {density:.1f}" + (f"; {others}" if others else "") + ")\n"
-
-
 # --- command line -----------------------------------------------------------
 
 
@@ -256,14 +232,10 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
         texts = [(name, read_text(name)) for name in names]  # every input error before any verdict
-        candidates = {}
         if profiles:
-            from .tables import load_tables
+            from .profiles import match_profiles, profile_configs, profiles_json, render_profiles
 
-            candidates[BUILTIN_PROFILE] = config.with_(tables=(), builtin_tables=True)
-            for path in profiles:
-                candidates[path] = config.with_(tables=(os.path.abspath(path),), builtin_tables=False)
-                load_tables((os.path.abspath(path),), False)  # a bad table fails before any verdict
+            candidates = profile_configs(config, profiles)
         cutoffs = Cutoffs(spun_density, clean_density, min_phrases)
         color = output_format == "text" and color_enabled(None, sys.stdout)  # NO_COLOR, TERM=dumb, a terminal
         verdicts = []
@@ -271,10 +243,9 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
             verdict = assess(fix(text, reference_texts, config), cutoffs, top)
             verdicts.append(verdict)
             shown = "<stdin>" if name == "-" else name
-            matched = match_profiles(text, candidates, reference_texts) if candidates else []
+            matched = match_profiles(text, candidates, reference_texts) if profiles else []
             if output_format == "json":
-                extra = {"profile": {"best": matched[0][0], "densities": {n: round(d, 2) for n, d in matched}}
-                         } if matched else {}
+                extra = {"profile": profiles_json(matched)} if matched else {}
                 write_stdout(json.dumps({"file": shown, **verdict.to_dict(), **extra}, ensure_ascii=False) + "\n")
             else:
                 write_stdout(render_text(shown, verdict, color) + (render_profiles(matched) if matched else ""))

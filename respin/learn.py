@@ -20,18 +20,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
 
 import click
 
 from . import exitcodes
 from .cli import fail, run_safely
-
-if TYPE_CHECKING:  # imported when used: `learn` with originals needs none of them
-    from . import decipher
-    from .decipher import Options, Summary
-    from .tables import Tables
-    from .thesaurus import CandidateSource
 
 MAX_WORDS = 4  # longest phrase, on either side, that a substitution may have
 SENTENCE_CUTOFF = 60.0  # rapidfuzz ratio (0–100) for two sentences to be paired at all
@@ -248,112 +241,6 @@ def _weight(weight: float) -> str:
     return f"{weight:.3f}".rstrip("0").rstrip(".")
 
 
-def render_profile(learned: list[decipher.Learned], summary: Summary, options: Options) -> str:
-    """The table text of an unsupervised profile: a provenance header, then sorted rows."""
-    from importlib.metadata import version
-
-    from .tablecheck import sort_key
-
-    header = [
-        f"# Learned by respin learn --unsupervised {version('respin')} from {summary.documents} spun text(s), "
-        f"{summary.words} words, no originals:",
-        f"#   {summary.considered} of {summary.types} word types with candidates occur at least "
-        f"{options.min_occurrences} times; substitutions after each round: "
-        + ", ".join(map(str, summary.rounds)),
-        f"#   kept: corpus score >= {options.min_score:g} log10 odds over the word itself, >= {options.min_margin:g} "
-        f"over the next original, mean gain >= {options.min_gain:g} and context lift >= {options.min_lift:g} "
-        f"per occurrence, weight >= "
-        f"{options.min_weight:g}; {len(learned)} entries",
-        *([f"#   only {summary.not_spun} confident swap(s): the texts do not look spun, so nothing is "
-           f"learned (a spinner swaps dozens of words)"] if summary.not_spun is not None else []),
-        "# weight = estimated P(spun | original) in those texts: occurrences restored to the original /",
-        "#          (restored + the original's plain uses + 1), from 0.05 to 1",
-        "# Format: spun<TAB>original<TAB>weight (wordlists/README.md). Review before use: each row follows",
-        "#   its evidence (score and margin in log10 odds over the corpus, gain and lift per occurrence).",
-    ]
-    rows = sorted(learned, key=lambda e: (sort_key(e.spun), e.original))
-    body = []
-    for e in rows:  # the evidence above each row, for the person who reviews it
-        body += [f"# {e.spun} <- {e.original}: {e.occurrences} occurrences ({e.favoured} prefer the original), "
-                 f"score {e.score:+.1f}, margin {e.margin:+.1f}, mean gain {e.gain:+.2f}, lift {e.lift:+.2f}",
-                 f"{e.spun}\t{e.original}\t{_weight(e.weight)}"]
-    return "\n".join(header + body) + "\n"
-
-
-def spun_files(paths: Sequence[str]) -> list[str]:
-    """The files named, and every ``*.txt`` under the folders named (sorted); raises on a missing path."""
-    import os
-    from pathlib import Path
-
-    from .textio import InputError
-
-    found: list[str] = []
-    for name in paths:
-        if os.path.isdir(name):
-            found += sorted(str(p) for p in Path(name).rglob("*.txt") if p.is_file() and not p.name.startswith("."))
-        elif os.path.exists(name) or name == "-":
-            found.append(name)
-        else:
-            raise InputError(f"{name}: no such file or folder")
-    return found
-
-
-def profile_path(table: str) -> str:
-    """Where a learned profile is kept for ``batch --adapt``: the cache, named by its content.
-
-    The path goes into the batch settings key, the content into the tables
-    digest: a re-run over the same inputs learns the same profile, finds the
-    same path and resumes; changed inputs give a new profile, and every file is
-    redone, so an output folder never mixes profiles.
-    """
-    import hashlib
-    import os
-
-    from .tables import _cache_path
-    from .textio import atomic_write
-
-    digest = hashlib.sha256(table.encode("utf-8")).hexdigest()[:16]
-    path = _cache_path("x").with_name(f"profile-{digest}.tsv")
-    if not path.is_file():
-        os.makedirs(path.parent, exist_ok=True)
-        atomic_write(path, table)
-    return str(path)
-
-
-def learn_unsupervised(
-    texts: Sequence[str], options: Options | None = None, tables: Tables | None = None,
-    source: CandidateSource | None = None,
-) -> tuple[list[decipher.Learned], Summary]:
-    """Learn a profile from spun texts alone: :func:`respin.decipher.learn_channel` with respin's channel.
-
-    Rows the tables already have, rows that would chain with them (an
-    original the tables list as a spun form, a spun form they list as an
-    original) and protected spun words are left out; and all rows are when
-    so few swaps were confident that the texts do not look spun
-    (``decipher.looks_spun``).
-    """
-    from .decipher import Options, learn_channel, looks_spun
-    from .lm import load_scorer
-    from .tables import load_tables
-    from .thesaurus import BroadCandidates
-
-    tables = load_tables() if tables is None else tables
-    scorer = load_scorer()
-    options = options or Options()
-    source = BroadCandidates(tables, scorer) if source is None else source  # any thesaurus.CandidateSource
-    learned, summary = learn_channel(texts, source, scorer, options)
-    known = {(words[0], entry.original.lower()) for phrases in tables.index.values()
-             for words, entries in phrases if len(words) == 1 for entry in entries}
-    protected = {phrase[0] for phrases in tables.protected.values() for phrase in phrases if len(phrase) == 1}
-    kept = [e for e in learned
-            if (e.spun, e.original) not in known and e.original not in tables.spun_forms and e.spun not in tables.originals
-            and e.spun not in protected]
-    if not looks_spun(len(learned), summary.words):
-        summary.not_spun = len(learned)
-        kept = []
-    return kept, summary
-
-
 @click.command("learn")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the table here (atomically); default stdout.")
@@ -409,6 +296,7 @@ def learn_command(files, output, min_count, unsupervised, min_score, verbose):
 
     def run_unsupervised() -> int:
         from .decipher import Options
+        from .profiles import learn_unsupervised, render_profile, spun_files
         from .textio import overwrites_an_input, read_text
 
         if not files:

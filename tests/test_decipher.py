@@ -211,7 +211,7 @@ def test_check_profile_must_be_a_table(tmp_path):
 
 
 def test_rows_the_tables_know_are_left_out_but_count_as_evidence():
-    from respin.learn import learn_unsupervised
+    from respin.profiles import learn_unsupervised
 
     source = DictSource({**SOURCE.table, "mentioned": [("noted", 0.05), ("said", 0.05)]})
     spun = [t.replace(" said", " mentioned") for t in texts()]
