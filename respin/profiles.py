@@ -51,14 +51,18 @@ def render_profile(learned: list[Learned], summary: Summary, options: Options) -
         "#   its evidence (score and margin in log10 odds over the corpus, gain and lift per occurrence).",
     ]
     rows = sorted(learned, key=lambda e: (sort_key(e.spun), e.original))
-    from .learn import _weight
-
     body = []
     for e in rows:  # the evidence above each row, for the person who reviews it
         body += [f"# {e.spun} <- {e.original}: {e.occurrences} occurrences ({e.favoured} prefer the original), "
                  f"score {e.score:+.1f}, margin {e.margin:+.1f}, mean gain {e.gain:+.2f}, lift {e.lift:+.2f}",
-                 f"{e.spun}\t{e.original}\t{_weight(e.weight)}"]
+                 format_row(e.spun, e.original, e.weight)]
     return "\n".join(header + body) + "\n"
+
+
+def format_row(spun: str, original: str, weight: float) -> str:
+    """One table line, as wordlists/README.md defines it (three decimals at most)."""
+    text = f"{weight:.3f}".rstrip("0")
+    return f"{spun}\t{original}\t{text + '0' if text.endswith('.') else text}"
 
 
 def spun_files(paths: Sequence[str]) -> list[str]:
