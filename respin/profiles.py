@@ -128,8 +128,10 @@ def learn_unsupervised(
     known = {(words[0], entry.original.lower()) for phrases in tables.index.values()
              for words, entries in phrases if len(words) == 1 for entry in entries}
     protected = {phrase[0] for phrases in tables.protected.values() for phrase in phrases if len(phrase) == 1}
+    spun_words = {words[0].lower() for phrases in tables.index.values() for words, entries in phrases
+                  if len(words) == 1 and any(not entry.keeps for entry in entries)}
     kept = [e for e in learned
-            if (e.spun, e.original) not in known and e.original not in tables.spun_forms and e.spun not in tables.originals
+            if (e.spun, e.original) not in known and e.original not in spun_words and e.spun not in tables.originals
             and e.spun not in protected]
     if not looks_spun(len(learned), summary.words):
         summary.not_spun = len(learned)
@@ -182,10 +184,9 @@ def match_profiles(text: str, profiles: dict[str, Config], references: Sequence[
     restores with that profile only. A spinner's own profile explains the
     most of its text: the highest density is the best match.
     """
-    from .check import document_density
     from .pipeline import fix
 
-    densities = [(name, document_density(fix(text, references, config, near_misses=False))[0])
+    densities = [(name, float(fix(text, references, config, near_misses=False).stats["density"]))
                  for name, config in profiles.items()]
     return sorted(densities, key=lambda item: -item[1])
 
