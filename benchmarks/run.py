@@ -147,7 +147,7 @@ def describe_machine() -> str:
 
 def build_report(fix_results: dict, scale_results: list[dict], pathological_results: list[dict],
                  batch_results: dict | None, reports: dict[str, Report],
-                 table_size: int, seconds: float, machine: str) -> str:
+                 table_size: int, seconds: float, machine: str, unsupervised_lines: list[str] = ()) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -206,6 +206,8 @@ def build_report(fix_results: dict, scale_results: list[dict], pathological_resu
     }
     for title, report in reports.items():
         lines += [f"### {title}", "", notes[title], "", *eval_table(report, per_pair=not title.startswith("004")), ""]
+    if unsupervised_lines:
+        lines += ["## Learning a spinner from its output alone (`learn --unsupervised`)", "", *unsupervised_lines, ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -227,7 +229,11 @@ def main() -> None:
     print("restoration quality ...", file=sys.stderr)
     reports = run_eval()
     table_size = load_tables((), True).size
-    text = build_report(fix_results, scale_results, pathological_results, batch_results, reports, table_size, time.perf_counter() - started, machine)
+    print("learning a spinner from its output alone ...", file=sys.stderr)
+    import unsupervised
+
+    text = build_report(fix_results, scale_results, pathological_results, batch_results, reports, table_size,
+                        time.perf_counter() - started, machine, unsupervised.run())
     atomic_write(args.output, text)
     sys.stdout.write(text)
 

@@ -277,7 +277,7 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
               backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
               references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
               no_builtin_tables: bool = False, verbose: bool = False, reference_dir: str | None = None,
-              scheduler: str | None = None) -> int:
+              scheduler: str | None = None, adapt: bool = False) -> int:
     """The body of ``respin batch``; returns the exit code.
 
     With ``scheduler`` (a Dask scheduler's address) the files are restored on
@@ -290,6 +290,9 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         if reference_dir:
             raise UsageError("--reference-dir works on this machine only; it cannot be used with --scheduler")
         if batchdask.is_remote(in_dir) or batchdask.is_remote(out_dir):
+            if adapt:
+                raise UsageError("--adapt reads the inputs on this machine: for URLs, learn --unsupervised "
+                                 "a profile first and pass it with --table")
             return batchdask.run_remote(
                 in_dir, out_dir, scheduler, includes=includes, excludes=excludes, jobs=jobs, force=force,
                 in_place=in_place, backup_suffix=backup_suffix, report=report, quiet=quiet, references=references,
@@ -297,6 +300,17 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         in_dir, out_dir = batchdask.local_path(in_dir), out_dir and batchdask.local_path(out_dir)
         batchdask.check_jobs(jobs)
     validate_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
+    if adapt:  # learn the spinner's swaps from the inputs alone, then restore with them as a table
+        from .profiles import adapted_profile
+
+        found, _ = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes), follow_symlinks=not in_place,
+                        skip_suffix=backup_suffix)
+        profile, entries, summary = adapted_profile([f.path for f in sorted(found, key=lambda f: f.rel)],
+                                                    tables, not no_builtin_tables)
+        tables = (*tables, profile)
+        if not quiet:
+            click.echo(f"respin batch: adapted: learned {entries} entries from {summary.documents} files "
+                       f"({summary.words} words): {profile}", err=True)
     config, reference_texts, key = prepare(tables, threshold, no_builtin_tables, references, reference_dir)
     if reference_dir:
         reference_dir = os.path.abspath(reference_dir)
@@ -414,10 +428,13 @@ def execute(tasks: Sequence[Task], early: Sequence[Outcome], runner: Runner, *, 
 @click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
               help="Restore on the Dask cluster of this scheduler (tcp://HOST:PORT; needs respin[dask]). "
                    "IN_DIR and OUT_DIR may then be fsspec URLs. [env: DASK_SCHEDULER_ADDRESS]")
+@click.option("--adapt", is_flag=True,
+              help="First learn the spinner's swaps from the input files alone (learn --unsupervised), "
+                   "then restore with them added as a table.")
 @reference_dir_option
 @fix_options
 def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet,
-                  field, fixes_key, scheduler, references, tables, threshold, no_builtin_tables, verbose,
+                  field, fixes_key, scheduler, adapt, references, tables, threshold, no_builtin_tables, verbose,
                   reference_dir=None):
     """Restore every *.txt file under IN_DIR into OUT_DIR, mirroring paths.
 
@@ -434,7 +451,7 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
         from .jsonl import run_record_batch
 
         run_safely(lambda: run_record_batch(in_dir, out_dir, field, fixes_key, jobs=jobs, force=force, quiet=quiet,
-                                            refused=in_place or bool(report or includes or excludes or backup_suffix or scheduler),
+                                            refused=in_place or bool(report or includes or excludes or backup_suffix or scheduler or adapt),
                                             references=references, tables=tables, threshold=threshold,
                                             no_builtin_tables=no_builtin_tables), verbose)
         return
@@ -442,4 +459,4 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
         in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
         backup_suffix=backup_suffix, report=report, quiet=quiet, references=references, tables=tables,
         threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose, reference_dir=reference_dir,
-        scheduler=scheduler), verbose)
+        scheduler=scheduler, adapt=adapt), verbose)

@@ -215,8 +215,11 @@ def render_summary(verdicts: list[Verdict], failed: int = 0) -> str:
               help=f"Distinct spun phrases scoring ≥ {STRONG_SCORE:g} a spun document must show.")
 @click.option("--top", type=click.IntRange(min=0), default=TOP_PHRASES, show_default=True,
               help="How many spun phrases to show as evidence.")
+@click.option("--profile", "profiles", multiple=True, type=click.Path(dir_okay=False),
+              help="A spinner profile (a table, e.g. from learn --unsupervised; repeatable): report which of "
+                   "these and the built-in tables matches each document best.")
 @fix_options
-def check_command(files, output_format, spun_density, clean_density, min_phrases, top,
+def check_command(files, output_format, spun_density, clean_density, min_phrases, top, profiles,
                   references, tables, threshold, no_builtin_tables, verbose):
     """Say whether each FILE (or stdin, for -) is spun, clean or uncertain.
 
@@ -225,13 +228,17 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
     Exits 1 when any document is spun, 0 otherwise, 2 on bad input — so it
     can gate CI or a pre-commit hook. --threshold is the fix margin, as in
     'respin fix'; the verdict cut-offs have their own options.
+
+    With --profile, each document is also restored with the built-in tables
+    alone and with each profile alone, and the one that finds the most spin
+    (the highest density) is reported as the profile it matches best.
     """
 
     def run() -> int:
         from .markup import for_file
         from .pipeline import fix
-        from .terminal import color_enabled
         from .errors import InputError
+        from .terminal import color_enabled
         from .textio import read_text, write_stdout
 
         if clean_density > spun_density:
@@ -243,6 +250,10 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
             names = ["-"]
         config = make_config(tables, threshold, no_builtin_tables)
         reference_texts = read_references(references)
+        if profiles:
+            from .profiles import match_profiles, profile_configs, profiles_json, render_profiles
+
+            candidates = profile_configs(config, profiles)
         cutoffs = Cutoffs(spun_density, clean_density, min_phrases)
         color = output_format == "text" and color_enabled(None, sys.stdout)  # NO_COLOR, TERM=dumb, a terminal
         verdicts = []
@@ -260,10 +271,12 @@ def check_command(files, output_format, spun_density, clean_density, min_phrases
                 continue
             verdict = assess(fix(text, reference_texts, for_file(config, name), near_misses=False), cutoffs, top)
             verdicts.append(verdict)
+            matched = match_profiles(text, candidates, reference_texts) if profiles else []
             if output_format == "json":
-                write_stdout(json.dumps({"file": shown, **verdict.to_dict()}, ensure_ascii=False) + "\n")
+                extra = {"profile": profiles_json(matched)} if matched else {}
+                write_stdout(json.dumps({"file": shown, **verdict.to_dict(), **extra}, ensure_ascii=False) + "\n")
             else:
-                write_stdout(render_text(shown, verdict, color))
+                write_stdout(render_text(shown, verdict, color) + (render_profiles(matched) if matched else ""))
         if output_format == "text" and len(names) > 1:
             write_stdout(render_summary(verdicts, failed))
         if failed:

@@ -296,7 +296,7 @@ def run_record_batch(in_path: str, out_path: str | None, field: str, fixes_key: 
 
     if refused:
         raise UsageError("--field restores a JSON Lines file on this machine: --in-place, --report, --include, "
-                         "--exclude, --backup-suffix and --scheduler are for folders")
+                         "--exclude, --backup-suffix, --scheduler and --adapt are for folders")
     if out_path is None:
         raise UsageError("--field needs IN.jsonl and OUT.jsonl")
     if not os.path.isfile(in_path):
