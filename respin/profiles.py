@@ -31,7 +31,8 @@ def render_profile(learned: list[Learned], summary: Summary, options: Options) -
     """The table text of an unsupervised profile: a provenance header, then sorted rows."""
     from importlib.metadata import version
 
-    from .tablecheck import sort_key
+    from .records import Entry
+    from .tableformat import format_row, sort_key
 
     header = [
         f"# Learned by respin learn --unsupervised {version('respin')} from {summary.documents} spun text(s), "
@@ -55,14 +56,8 @@ def render_profile(learned: list[Learned], summary: Summary, options: Options) -
     for e in rows:  # the evidence above each row, for the person who reviews it
         body += [f"# {e.spun} <- {e.original}: {e.occurrences} occurrences ({e.favoured} prefer the original), "
                  f"score {e.score:+.1f}, margin {e.margin:+.1f}, mean gain {e.gain:+.2f}, lift {e.lift:+.2f}",
-                 format_row(e.spun, e.original, e.weight)]
+                 format_row(Entry(e.spun, e.original, e.weight))]
     return "\n".join(header + body) + "\n"
-
-
-def format_row(spun: str, original: str, weight: float) -> str:
-    """One table line, as wordlists/README.md defines it (three decimals at most)."""
-    text = f"{weight:.3f}".rstrip("0")
-    return f"{spun}\t{original}\t{text + '0' if text.endswith('.') else text}"
 
 
 def spun_files(paths: Sequence[str]) -> list[str]:
