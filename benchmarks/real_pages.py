@@ -12,6 +12,8 @@ For every family × split (and the family as a whole) it prints one markdown
 table row per mode:
 
 * ``plain`` — respin as a user runs it, no reference;
+* ``broad channel`` — the same with ``--channel broad`` (thesaurus
+  candidates with learned weights for words the tables lack);
 * ``dictionary`` — the baseline of ``respin eval`` (most likely original
   everywhere, no language model);
 * ``reference`` — each pair's own original given as ``--reference`` (an
@@ -104,6 +106,7 @@ def measure(pairs: Sequence[Pair], config: Config) -> dict[str, Counts]:
     return {
         "plain": plain.total("respin"),
         "dictionary": plain.total("dictionary"),
+        "broad channel": evaluate(pairs, config.with_(channel="broad"), ("respin",)).total("respin"),
         "reference": evaluate(with_reference, config, ("respin",)).total("respin"),
         "oracle table": oracle(pairs, config),
     }
@@ -130,6 +133,26 @@ def markdown(labelled: Sequence[tuple[str, str, Pair]], config: Config = DEFAULT
                 f"| {_rate(c.precision)} | {_rate(c.recall)} | {_rate(c.error_reduction)} | {false} |"
             )
     return lines
+
+
+def section(argument: str | None = None) -> list[str]:
+    """RESULTS.md's section: what the pages are, then the table; or why there is none."""
+    path = pairs_path(argument)
+    if not path.is_file():
+        return [f"No real pairs on this machine ({path}): the pages are third-party text, kept outside the "
+                "repository. Their word swaps (train split) are in `wordlists/src/real-pairs.tsv`."]
+    labelled = load_labelled(path)
+    families = sorted({family for family, _, _ in labelled})
+    return [
+        f"{len(labelled)} real spun web pages and the articles they were copied from, aligned by the team "
+        f"(families {', '.join(families)}: A is the seeds' spinner; see wordlists/README.md, *Real spun "
+        "pages*). Built-in tables and weights were fitted on the `train` split only; `test` is held out. "
+        "Modes: `plain` (respin as a user runs it), `dictionary` (baseline), `broad channel` "
+        "(`--channel broad`), `reference` (each page's own original as `--reference`), `oracle table` "
+        "(a table of every substitution of the group: the decoder's ceiling).",
+        "",
+        *markdown(labelled),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
