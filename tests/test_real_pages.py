@@ -68,7 +68,7 @@ def test_markdown_has_every_mode_and_the_oracle_knows_an_unlisted_swap(real_page
     rows = [line.split("|")[1:-1] for line in capsys.readouterr().out.splitlines()[2:]]
     cells = {(r[0].strip(), r[1].strip(), r[6].strip()): [c.strip() for c in r] for r in rows}
     assert {mode for _, _, mode in cells} == {"plain", "dictionary", "broad channel", "reference", "oracle table"}
-    assert len(rows) == 4 * 4  # X test, X train, X all, Y test
+    assert len(rows) == 4 * 5  # X test, X train, X all, Y test; five modes each
     invented = {mode: cells[("Y", "test", mode)] for mode in ("plain", "oracle table")}
     assert invented["plain"][5] == "0.0% (0/1)"  # the tables do not know "zorbled"
     assert invented["plain"][8] == "0.0%"  # so respin cannot restore it ...
