@@ -34,7 +34,7 @@ from .batchplan import (
     walk,
 )
 from .batchworkers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, WorkerSetup, Task, run_here, run_pool
-from .cli import available_cpus, fix_options, make_config, read_references, reference_dir_option, run_safely
+from .options import FixOptions, available_cpus
 from .config import Config
 from .errors import OutputError, UsageError
 from .errors import InputError
@@ -275,14 +275,14 @@ def plan(in_dir: str, out_dir: str | None, key: str, *, includes: Sequence[str],
 def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (), excludes: Sequence[str] = (),
               jobs: int | None = None, force: bool = False, in_place: bool = False,
               backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
-              references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
-              no_builtin_tables: bool = False, verbose: bool = False, reference_dir: str | None = None,
+              options: FixOptions | None = None, verbose: bool = False, reference_dir: str | None = None,
               scheduler: str | None = None, adapt: bool = False) -> int:
     """The body of ``respin batch``; returns the exit code.
 
     With ``scheduler`` (a Dask scheduler's address) the files are restored on
     that cluster (:mod:`respin.batchdask`); everything else is the same.
     """
+    options = options or FixOptions()
     cluster = None
     if scheduler:
         from . import batchdask  # dask only for a cluster run
@@ -295,8 +295,8 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
                                  "a profile first and pass it with --table")
             return batchdask.run_remote(
                 in_dir, out_dir, scheduler, includes=includes, excludes=excludes, jobs=jobs, force=force,
-                in_place=in_place, backup_suffix=backup_suffix, report=report, quiet=quiet, references=references,
-                tables=tables, threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose)
+                in_place=in_place, backup_suffix=backup_suffix, report=report, quiet=quiet, options=options,
+                verbose=verbose)
         in_dir, out_dir = batchdask.local_path(in_dir), out_dir and batchdask.local_path(out_dir)
         batchdask.check_jobs(jobs)
     validate_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
@@ -306,12 +306,12 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         found, _ = walk(in_dir, tuple(includes) or DEFAULT_INCLUDE, tuple(excludes), follow_symlinks=not in_place,
                         skip_suffix=backup_suffix)
         profile, entries, summary = adapted_profile([f.path for f in sorted(found, key=lambda f: f.rel)],
-                                                    tables, not no_builtin_tables)
-        tables = (*tables, profile)
+                                                    options.tables, not options.no_builtin_tables)
+        options = options.with_tables((profile,))
         if not quiet:
             click.echo(f"respin batch: adapted: learned {entries} entries from {summary.documents} files "
                        f"({summary.words} words): {profile}", err=True)
-    config, reference_texts, key = prepare(tables, threshold, no_builtin_tables, references, reference_dir)
+    config, reference_texts, key = prepare(options, reference_dir)
     if reference_dir:
         reference_dir = os.path.abspath(reference_dir)
     if scheduler:
@@ -344,18 +344,17 @@ def run_batch(in_dir: str, out_dir: str | None, *, includes: Sequence[str] = (),
         return execute(tasks, early, runner, root=root, report=report, quiet=quiet, say=say)
 
 
-def prepare(tables: Sequence[str], threshold: float | None, no_builtin_tables: bool,
-            references: Sequence[str], reference_dir: str | None = None) -> tuple[Config, tuple[str, ...], str]:
+def prepare(options: FixOptions, reference_dir: str | None = None) -> tuple[Config, tuple[str, ...], str]:
     """The run's settings, its reference texts and its resume key; bad tables or references fail here."""
     from .pipeline import fix, load_engine
 
-    config = make_config(tuple(tables), threshold, no_builtin_tables)
-    reference_texts = read_references(tuple(references))
+    config = options.config
+    reference_texts = options.references
     engine = load_engine(config)  # bad tables fail here, before anything is written
     fix("", reference_texts, config)  # and the references are indexed once, here (forked workers inherit it)
     key_parts = reference_texts
     if reference_dir:
-        from .matchcli import pool_signature, prepare_pool
+        from .match import pool_signature, prepare_pool
 
         reference_dir = os.path.abspath(reference_dir)
         prepare_pool(reference_dir)  # indexed once, here (forked workers inherit it)
@@ -403,60 +402,3 @@ def execute(tasks: Sequence[Task], early: Sequence[Outcome], runner: Runner, *, 
         report_file.commit()
     say(meter.summary())
     return exitcodes.CHANGED if meter.counts[FAILED] else exitcodes.OK
-
-
-@click.command("batch", epilog=exitcodes.HELP)
-@click.argument("in_dir", type=click.Path())
-@click.argument("out_dir", type=click.Path(), required=False)
-@click.option("--include", "includes", multiple=True, metavar="GLOB",
-              help="Restore files matching GLOB (repeatable). A GLOB with '/' matches the path under IN_DIR, "
-                   "else the file name. [default: *.txt]")
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
-              help="Leave out files and folders matching GLOB (repeatable).")
-@click.option("-j", "--jobs", type=int, default=None,
-              help="Worker processes [default: the number of CPUs]; 1 works in this process.")
-@click.option("--force", is_flag=True, help="Redo every file, even those a previous run finished.")
-@click.option("--in-place", is_flag=True, help="Rewrite the files under IN_DIR instead of writing to OUT_DIR.")
-@click.option("--backup-suffix", metavar="SUFFIX",
-              help="With --in-place: first save each file that changes as FILE+SUFFIX (e.g. .orig).")
-@click.option("--report", type=click.Path(dir_okay=False),
-              help="Write one JSON line per file to this file: path, status, fixes, error.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; only failed files.")
-@click.option("--field", metavar="NAME",
-              help="IN_DIR and OUT_DIR are JSON Lines files: restore this field of each record.")
-@click.option("--fixes-key", default="fixes", show_default=True, help="With --field: the key the fixes go under.")
-@click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
-              help="Restore on the Dask cluster of this scheduler (tcp://HOST:PORT; needs respin[dask]). "
-                   "IN_DIR and OUT_DIR may then be fsspec URLs. [env: DASK_SCHEDULER_ADDRESS]")
-@click.option("--adapt", is_flag=True,
-              help="First learn the spinner's swaps from the input files alone (learn --unsupervised), "
-                   "then restore with them added as a table.")
-@reference_dir_option
-@fix_options
-def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, backup_suffix, report, quiet,
-                  field, fixes_key, scheduler, adapt, references, tables, threshold, no_builtin_tables, verbose,
-                  reference_dir=None):
-    """Restore every *.txt file under IN_DIR into OUT_DIR, mirroring paths.
-
-    Each output is what `respin fix` gives for its file (an unchanged file is
-    copied byte for byte), written atomically. A re-run resumes: it skips
-    files restored, with the same settings, from their input as it is now;
-    --force redoes all. Files that cannot be read or decoded are reported
-    and skipped; the exit code is then 1. A full disk stops the run (exit 2).
-
-    With --field, IN_DIR is a JSON Lines file of records (a crawl dump) and
-    OUT_DIR the JSON Lines file to write: see `respin.jsonl`.
-    """
-    if field is not None:
-        from .jsonl import run_record_batch
-
-        run_safely(lambda: run_record_batch(in_dir, out_dir, field, fixes_key, jobs=jobs, force=force, quiet=quiet,
-                                            refused=in_place or bool(report or includes or excludes or backup_suffix or scheduler or adapt),
-                                            references=references, tables=tables, threshold=threshold,
-                                            no_builtin_tables=no_builtin_tables), verbose)
-        return
-    run_safely(lambda: run_batch(
-        in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
-        backup_suffix=backup_suffix, report=report, quiet=quiet, references=references, tables=tables,
-        threshold=threshold, no_builtin_tables=no_builtin_tables, verbose=verbose, reference_dir=reference_dir,
-        scheduler=scheduler, adapt=adapt), verbose)

@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 
 from .batchplan import STATE_NAME, is_inside, is_own_file, is_temp_name, matches, remove_leftover_temps, walk
 from .batchworkers import FAILED, SKIPPED, TICK, Outcome, WorkerSetup, Task, Worker, chunk_size
+from .options import FixOptions
 from .textio import TEMP_SUFFIX, InputError, decode
 
 try:  # the dask extra: pip install "respin[dask]"
@@ -352,8 +353,7 @@ def open_remote_state(fs, out_root: str, key: str) -> tuple[float | None, bool]:
 def run_remote(in_url: str, out_url: str | None, scheduler: str, *, includes: Sequence[str] = (),
                excludes: Sequence[str] = (), jobs: int | None = None, force: bool = False, in_place: bool = False,
                backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
-               references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
-               no_builtin_tables: bool = False, verbose: bool = False) -> int:
+               options: FixOptions | None = None, verbose: bool = False) -> int:
     """``respin batch`` for fsspec URLs, on a cluster; the exit code."""
     import click
 
@@ -383,7 +383,7 @@ def run_remote(in_url: str, out_url: str | None, scheduler: str, *, includes: Se
             raise InputError("OUT_DIR is inside IN_DIR: the outputs would become inputs of the next run")
         if is_inside(in_root, out_root):
             raise InputError("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")
-    config, reference_texts, key = prepare(tables, threshold, no_builtin_tables, references)
+    config, reference_texts, key = prepare(options or FixOptions())
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     with connect(scheduler) as cluster:
         fs_out.makedirs(out_root, exist_ok=True)

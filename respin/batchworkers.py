@@ -167,7 +167,7 @@ class Worker:
 
         references, found = self.settings.references, ()
         if self.settings.reference_dir:
-            from .matchcli import find_reference
+            from .match import find_reference
 
             found = (find_reference(text, self.settings.reference_dir),)
             references += (read_text(found[0]),) if found[0] else ()

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, NamedTuple
 
 from .config import Config
+from .options import FixOptions
 from .records import Result
 
 FIXED, UNCHANGED, SKIPPED, MALFORMED = "fixed", "unchanged", "skipped", "malformed"
@@ -283,14 +284,14 @@ def _write_state(path: str, state: dict) -> None:
 
 
 def run_record_batch(in_path: str, out_path: str | None, field: str, fixes_key: str, *, jobs: int | None,
-                     force: bool, quiet: bool, refused: bool, references, tables, threshold, no_builtin_tables) -> int:
+                     force: bool, quiet: bool, refused: bool, options: FixOptions | None = None) -> int:
     """The body of ``respin batch IN.jsonl OUT.jsonl --field F``; returns the exit code."""
     import click
 
     from . import exitcodes
     from .batch import _respin_version
     from .batchplan import exclusive, settings_key
-    from .cli import available_cpus, make_config, read_references
+    from .options import available_cpus
     from .errors import InputError, OutputError, UsageError
     from .pipeline import load_engine
 
@@ -305,8 +306,9 @@ def run_record_batch(in_path: str, out_path: str | None, field: str, fixes_key: 
         raise OutputError(f"{out_path}: is a folder (with --field, OUT is the JSON Lines file to write)")
     if os.path.exists(out_path) and os.path.samefile(in_path, out_path):
         raise OutputError(f"{out_path}: is the input file")
-    config = make_config(tuple(tables), threshold, no_builtin_tables)
-    reference_texts = read_references(tuple(references))
+    options = options or FixOptions()
+    config = options.config
+    reference_texts = options.references
     engine = load_engine(config)  # bad tables fail here, before anything is written
     try:
         restorer = Restorer(field, fixes_key, config, reference_texts)

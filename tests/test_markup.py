@@ -511,7 +511,7 @@ def test_no_word_of_the_view_touches_a_protected_character(text, markup):
 
 
 def test_a_reference_page_is_read_as_prose(tmp_path):
-    from respin.cli import read_references
+    from respin.options import read_references
 
     reference = tmp_path / "story.html"
     reference.write_text("<p class='mentioned'>Officials said <a href='/x'>the talks</a> went well.</p>",

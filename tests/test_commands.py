@@ -1,0 +1,75 @@
+"""The command layer only adapts: commands live in respin.commands, the library never imports them."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+
+import click
+import pytest
+from click.testing import CliRunner
+from helpers import ROOT
+
+from respin.cli import LAZY_COMMANDS, main
+from respin.errors import UsageError
+from respin.options import FixOptions
+
+PACKAGE = ROOT / "respin"
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_every_command_lives_in_the_command_layer(name: str):
+    module, attribute = LAZY_COMMANDS[name].split(":")
+    assert module.startswith("respin.commands.")
+    command = getattr(importlib.import_module(module), attribute)
+    assert isinstance(command, click.Command) and command.name == name
+
+
+def _imported(path) -> set[str]:
+    """The modules a file imports, relative ones resolved against the respin package."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = "respin." * (node.level > 0) + (node.module or "")
+            found |= {base} | {f"{base}.{alias.name}" if node.module else f"respin.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.glob("*.py") if p.name not in ("cli.py", "__main__.py")),
+                         ids=lambda p: p.name)
+def test_the_library_never_imports_the_command_layer(path):
+    imported = _imported(path)
+    assert not {m for m in imported if m == "respin.cli" or m.startswith(("respin.commands", "respin.cli."))}
+
+
+def test_fix_options_build_the_config_once_from_every_shared_option():
+    options = FixOptions(tables=("user.tsv",), threshold=2.5, no_builtin_tables=True, assume_spun=True,
+                         markup="html", channel="broad")
+    config = options.config
+    assert options.config is config  # built once
+    assert config.threshold == 2.5 and config.spin_prior == 0.0 and config.channel == "broad"
+    assert config.markup == "html" and not config.builtin_tables and config.tables[0].endswith("/user.tsv")
+    assert FixOptions().config.markup == "auto" and FixOptions().config.spin_prior is None
+    with pytest.raises(UsageError, match="finite"):
+        FixOptions(threshold=float("nan")).config
+
+
+def test_the_shared_options_reach_a_command_as_one_parameter():
+    from respin.commands.options import fix_options
+
+    seen = []
+
+    @click.command()
+    @fix_options
+    def command(options, verbose):
+        seen.append((options, verbose))
+
+    result = CliRunner().invoke(command, ["--assume-spun", "--markup", "html", "--channel", "broad",
+                                          "--threshold", "3", "--reference", "ref.txt", "--verbose"])
+    assert result.exit_code == 0, result.output
+    ((options, verbose),) = seen
+    assert verbose and options.reference_paths == ("ref.txt",)
+    assert (options.config.spin_prior, options.config.markup, options.config.channel, options.config.threshold) \
+        == (0.0, "html", "broad", 3.0)
