@@ -57,6 +57,7 @@ def _exits(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.glob("*.py") if p.name != "cli.py"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.rglob("*.py") if p.name != "cli.py"),
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_library_modules_never_exit(path: Path):
     assert _exits(path) == []

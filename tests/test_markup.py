@@ -457,7 +457,8 @@ class _Counting:
 
 
 def test_record_batch_resumes_where_it_stopped(tmp_path, spun_config):
-    from respin.jsonl import Restorer, run_records
+    from respin.batch.records import run_records
+    from respin.jsonl import Restorer
 
     records = [{"n": i, "text": f"Record {i}: the officers mentioned it."} for i in range(40)]
     source = tmp_path / "in.jsonl"

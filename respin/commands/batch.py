@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import exitcodes
-from ..batch import run_batch
+from ..batch import BatchOptions, run_batch
 from ..cli import run_safely
 from ..options import FixOptions
 from .options import fix_options, reference_dir_option
@@ -53,14 +53,12 @@ def batch_command(in_dir, out_dir, includes, excludes, jobs, force, in_place, ba
     OUT_DIR the JSON Lines file to write: see `respin.jsonl`.
     """
     if field is not None:
-        from ..jsonl import run_record_batch
+        from ..batch.records import run_record_batch
 
         run_safely(lambda: run_record_batch(in_dir, out_dir, field, fixes_key, jobs=jobs, force=force, quiet=quiet,
                                             refused=in_place or bool(report or includes or excludes or backup_suffix or scheduler or adapt),
                                             options=options), verbose)
         return
-    run_safely(lambda: run_batch(
-        in_dir, out_dir, includes=includes, excludes=excludes, jobs=jobs, force=force, in_place=in_place,
-        backup_suffix=backup_suffix, report=report, quiet=quiet, options=options, verbose=verbose,
-        reference_dir=reference_dir,
-        scheduler=scheduler, adapt=adapt), verbose)
+    batch = BatchOptions(includes, excludes, jobs, force, in_place, backup_suffix, report, quiet, verbose,
+                         reference_dir, scheduler, adapt)
+    run_safely(lambda: run_batch(in_dir, out_dir, batch, options), verbose)
