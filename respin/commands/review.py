@@ -12,7 +12,10 @@ from .. import exitcodes
 from ..cli import run_safely
 from ..errors import UsageError
 from ..options import FixOptions
-from ..review import Session, _interact, _prepare_review, _say, _width, _write_reviewed, decision_rows, save_rows
+from ..review.decisions import decision_rows, save_rows
+from ..review.files import prepare_review, write_reviewed
+from ..review.interact import interact, say, width
+from ..review.session import Session
 from .options import fix_options, reference_dir_option
 
 
@@ -65,7 +68,7 @@ def diff_command(file, context, side_by_side, output_format, color, options: Fix
         from ..terminal import color_enabled, render_view
 
         write_stdout(render_view(result, name, threshold=config.threshold, context=context,
-                                 side_by_side=side_by_side, color=color_enabled(color, sys.stdout), width=_width()))
+                                 side_by_side=side_by_side, color=color_enabled(color, sys.stdout), width=width()))
         return exitcodes.OK
 
     run_safely(run, verbose)
@@ -97,7 +100,7 @@ def review_command(file, output, no_backup, decisions_path, color, options: FixO
         from ..pipeline import fix
         from ..render import apply_fixes
 
-        source, backup = _prepare_review(file, output, no_backup, decisions_path)
+        source, backup = prepare_review(file, output, no_backup, decisions_path)
         config = options.config
         reference_texts = options.references
         if reference_dir:
@@ -107,16 +110,16 @@ def review_command(file, output, no_backup, decisions_path, color, options: FixO
         result = fix(source, reference_texts, for_file(config, file))
         session = Session(result.fixes)
         if session.fixes:
-            _interact(session, file, result, reference_texts, config.threshold, color)
+            interact(session, file, result, reference_texts, config.threshold, color)
         else:
-            _say(f"{file}: no fixes to review\n")
+            say(f"{file}: no fixes to review\n")
         summary = [", ".join(f"{n} {label}" for label, n in session.counts().items())]
         if decisions_path:
             heading = f"respin review of {os.path.basename(file)}, {datetime.date.today().isoformat()}"
             added = save_rows(decisions_path, decision_rows(source, session), heading)
             summary.append(f"saved {added} new row{'' if added == 1 else 's'} to {decisions_path}")
-        summary.append(_write_reviewed(file, source, apply_fixes(source, session.applied()), output, backup))
-        _say("respin review: " + "; ".join(summary) + "\n")
+        summary.append(write_reviewed(file, source, apply_fixes(source, session.applied()), output, backup))
+        say("respin review: " + "; ".join(summary) + "\n")
         return exitcodes.OK
 
     run_safely(run, verbose)
