@@ -16,13 +16,11 @@ import contextlib
 import os
 from collections.abc import Callable, Sequence
 
-import click
-
 from ..errors import InputError, OutputError, UsageError
 from ..options import FixOptions, available_cpus
 from .files import DEFAULT_INCLUDE, output_path, remove_leftover_temps, validate_paths, walk
 from .options import BatchOptions
-from .report import execute
+from .report import execute, stderr_lines
 from .state import Journal, exclusive, output_is_done, prepare
 from .workers import FAILED, SKIPPED, Outcome, Task, WorkerSetup, run_here, run_pool
 
@@ -68,19 +66,20 @@ def run_batch(in_dir: str, out_dir: str | None, batch: BatchOptions = BatchOptio
     options = options or FixOptions()
     (includes, excludes, jobs, force, in_place, backup_suffix, report, quiet, verbose, reference_dir, scheduler,
      adapt) = batch
+    say = stderr_lines(quiet)
     cluster = None
     if scheduler:
-        from . import cluster as batchdask  # dask only for a cluster run
+        from . import cluster as on_cluster  # dask only for a cluster run
 
         if reference_dir:
             raise UsageError("--reference-dir works on this machine only; it cannot be used with --scheduler")
-        if batchdask.is_remote(in_dir) or batchdask.is_remote(out_dir):
+        if on_cluster.is_remote(in_dir) or on_cluster.is_remote(out_dir):
             if adapt:
                 raise UsageError("--adapt reads the inputs on this machine: for URLs, learn --unsupervised "
                                  "a profile first and pass it with --table")
-            return batchdask.run_remote(in_dir, out_dir, batch, options)
-        in_dir, out_dir = batchdask.local_path(in_dir), out_dir and batchdask.local_path(out_dir)
-        batchdask.check_jobs(jobs)
+            return on_cluster.run_remote(in_dir, out_dir, batch, options)
+        in_dir, out_dir = on_cluster.local_path(in_dir), out_dir and on_cluster.local_path(out_dir)
+        on_cluster.check_jobs(jobs)
     validate_paths(in_dir, out_dir, in_place, backup_suffix, jobs, report)
     if adapt:  # learn the spinner's swaps from the inputs alone, then restore with them as a table
         from ..profiles import adapted_profile
@@ -90,21 +89,19 @@ def run_batch(in_dir: str, out_dir: str | None, batch: BatchOptions = BatchOptio
         profile, entries, summary = adapted_profile([f.path for f in sorted(found, key=lambda f: f.rel)],
                                                     options.tables, not options.no_builtin_tables)
         options = options.with_tables((profile,))
-        if not quiet:
-            click.echo(f"respin batch: adapted: learned {entries} entries from {summary.documents} files "
-                       f"({summary.words} words): {profile}", err=True)
+        say(f"respin batch: adapted: learned {entries} entries from {summary.documents} files "
+            f"({summary.words} words): {profile}")
     config, reference_texts, key = prepare(options, reference_dir)
     if reference_dir:
         reference_dir = os.path.abspath(reference_dir)
     if scheduler:
-        cluster = batchdask.connect(scheduler)  # unreachable: exit 2, nothing written
+        cluster = on_cluster.connect(scheduler)  # unreachable: exit 2, nothing written
     root = in_dir if in_place else out_dir
     if not in_place:
         try:
             os.makedirs(out_dir, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"{out_dir}: cannot create ({exc.strerror})")
-    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
 
     with exclusive(root), (cluster or contextlib.nullcontext()):
         removed = remove_leftover_temps(root)

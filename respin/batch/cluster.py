@@ -38,7 +38,16 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from .files import DEFAULT_INCLUDE, STATE_NAME, is_inside, is_own_file, is_temp_name, matches, remove_leftover_temps, walk
+from .files import (
+    DEFAULT_INCLUDE,
+    STATE_NAME,
+    is_own_file,
+    is_temp_name,
+    matches,
+    refuse_overlap,
+    remove_leftover_temps,
+    walk,
+)
 from .workers import FAILED, SKIPPED, TICK, Outcome, WorkerSetup, Task, Worker, chunk_size
 from ..options import FixOptions
 from .options import BatchOptions
@@ -353,9 +362,7 @@ def open_remote_state(fs, out_root: str, key: str) -> tuple[float | None, bool]:
 
 def run_remote(in_url: str, out_url: str | None, batch: BatchOptions, options: FixOptions | None = None) -> int:
     """``respin batch`` for fsspec URLs, on the cluster of ``batch.scheduler``; the exit code."""
-    import click
-
-    from .report import execute
+    from .report import execute, stderr_lines
     from .state import prepare
 
     includes, excludes, jobs, force, in_place, backup_suffix, report, quiet, verbose = (
@@ -381,14 +388,9 @@ def run_remote(in_url: str, out_url: str | None, batch: BatchOptions, options: F
     if not fs_in.isdir(in_root):
         raise InputError(f"{in_url}: {'not a directory' if fs_in.exists(in_root) else 'no such directory'}")
     if fs_in.protocol == fs_out.protocol:
-        if in_root == out_root:
-            raise InputError("OUT_DIR is IN_DIR: in-place runs need a local IN_DIR")
-        if is_inside(out_root, in_root):
-            raise InputError("OUT_DIR is inside IN_DIR: the outputs would become inputs of the next run")
-        if is_inside(in_root, out_root):
-            raise InputError("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")
+        refuse_overlap(in_root, out_root, InputError, "OUT_DIR is IN_DIR: in-place runs need a local IN_DIR")
     config, reference_texts, key = prepare(options or FixOptions())
-    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    say = stderr_lines(quiet)
     with connect(scheduler) as cluster:
         fs_out.makedirs(out_root, exist_ok=True)
         outputs = _listing(fs_out, out_root)

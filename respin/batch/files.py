@@ -177,10 +177,15 @@ def validate_paths(in_dir: str, out_dir: str | None, in_place: bool, backup_suff
         raise UsageError("missing OUT_DIR (or use --in-place to rewrite IN_DIR)")
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise UsageError(f"{out_dir}: not a directory")
-    real_in, real_out = os.path.realpath(in_dir), os.path.realpath(out_dir)
-    if real_in == real_out:
-        raise UsageError("OUT_DIR is IN_DIR: use --in-place to rewrite the inputs")
-    if is_inside(real_out, real_in):
-        raise UsageError("OUT_DIR is inside IN_DIR: the outputs would become inputs of the next run")
-    if is_inside(real_in, real_out):
-        raise UsageError("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")
+    refuse_overlap(os.path.realpath(in_dir), os.path.realpath(out_dir), UsageError,
+                   "OUT_DIR is IN_DIR: use --in-place to rewrite the inputs")
+
+
+def refuse_overlap(in_root: str, out_root: str, error: type[Exception], same: str) -> None:
+    """Raise ``error`` for an OUT_DIR that is IN_DIR (saying ``same``), inside it, or around it."""
+    if in_root == out_root:
+        raise error(same)
+    if is_inside(out_root, in_root):
+        raise error("OUT_DIR is inside IN_DIR: the outputs would become inputs of the next run")
+    if is_inside(in_root, out_root):
+        raise error("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")

@@ -89,9 +89,8 @@ def _write_state(path: str, state: dict) -> None:
 def run_record_batch(in_path: str, out_path: str | None, field: str, fixes_key: str, *, jobs: int | None,
                      force: bool, quiet: bool, refused: bool, options: FixOptions | None = None) -> int:
     """The body of ``respin batch IN.jsonl OUT.jsonl --field F``; returns the exit code."""
-    import click
-
     from .. import exitcodes
+    from .report import stderr_lines
     from .state import exclusive, respin_version, settings_key
     from ..options import available_cpus
     from ..errors import InputError, OutputError, UsageError
@@ -117,11 +116,11 @@ def run_record_batch(in_path: str, out_path: str | None, field: str, fixes_key: 
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     key = settings_key(config.cache_key(engine.tables.digest), reference_texts, respin_version())
-    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    say = stderr_lines(quiet)
     try:  # the command layer turns `kill` into the same KeyboardInterrupt as Ctrl-C
         with exclusive(os.path.dirname(os.path.abspath(out_path))):  # two runs would append to one partial file
             tally = run_records(in_path, out_path, restorer, key, jobs=jobs or available_cpus(), force=force,
-                                say=say, report=lambda line: click.echo(line, err=True))
+                                say=say, report=stderr_lines())
     except KeyboardInterrupt:
         say("respin batch: interrupted; run again to resume")
         raise

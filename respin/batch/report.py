@@ -17,6 +17,11 @@ from .workers import FAILED, FIXED, SKIPPED, TICK, UNCHANGED, Outcome, Task
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stderr is not a terminal
 
 
+def stderr_lines(quiet: bool = False) -> Callable[[str], None]:
+    """Where a run says what it does: a line on stderr each, or nowhere when ``quiet``."""
+    return (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+
+
 class Meter:
     """Counts of a run, for the progress display and the summary."""
 
