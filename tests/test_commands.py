@@ -74,3 +74,37 @@ def test_the_shared_options_reach_a_command_as_one_parameter():
     assert verbose and options.reference_paths == ("ref.txt",)
     assert (options.config.spin_prior, options.config.markup, options.config.channel, options.config.threshold) \
         == (0.0, "html", "broad", 3.0)
+
+
+def _module_level_imports() -> dict[str, set[str]]:
+    """respin's modules and the respin modules each imports when it is imported (not inside functions)."""
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = module if parts[-1] == "__init__" else module.rsplit(".", 1)[0]
+        targets = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                source = f"{base}.{node.module}" if node.module else base
+                targets |= {source} | {f"{source}.{alias.name}" for alias in node.names}  # a name may be a module
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("respin"):
+                targets |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+            elif isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names if alias.name.startswith("respin")}
+        graph[module] = targets
+    return {module: targets & graph.keys() for module, targets in graph.items()}
+
+
+def test_no_module_imports_itself_in_a_circle():
+    graph = _module_level_imports()
+    assert "respin.commands.fix" in graph and "respin.batch.workers" in graph
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == goal or (nxt not in seen and (seen.add(nxt) or reaches(nxt, goal, seen))):
+                return True
+        return False
+
+    assert [m for m in sorted(graph) if reaches(m, m, set())] == []
