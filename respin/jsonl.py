@@ -153,12 +153,13 @@ def copy_records(source: BinaryIO, sink: BinaryIO, restorer: Restorer, name: str
 
 
 def fix_records(names: list[str], output: str | None, field: str, fixes_key: str, config: Config,
-                references: tuple[str, ...], jobs: int) -> int:
-    """``fix --jsonl``: restore a field of each record of every input, in order, to stdout or -o."""
+                references: tuple[str, ...], jobs: int, report: Callable[[str], None]) -> int:
+    """``fix --jsonl``: restore a field of each record of every input, in order, to stdout or -o.
+
+    ``report`` is told of each line that is not a record (copied through as it is).
+    """
     import contextlib
     import sys
-
-    import click
 
     from . import exitcodes
     from .errors import InputError, UsageError
@@ -174,7 +175,7 @@ def fix_records(names: list[str], output: str | None, field: str, fixes_key: str
                 raise InputError(f"{name}: no such file")
             with open(name, "rb") if name != "-" else contextlib.nullcontext(sys.stdin.buffer) as source:
                 copy_records(source, sink.file if sink else sys.stdout.buffer, restorer,
-                             "stdin" if name == "-" else name, jobs, report=lambda line: click.echo(line, err=True))
+                             "stdin" if name == "-" else name, jobs, report=report)
         if sink:
             sink.commit()
         else:

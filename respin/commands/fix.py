@@ -12,7 +12,7 @@ from .. import exitcodes
 from ..cli import run_safely
 from ..errors import OutputError, UsageError
 from ..options import FixOptions, available_cpus
-from .options import fix_options, reference_dir_option
+from .options import fix_options, reference_dir_option, warn
 
 
 @click.command("fix", epilog=exitcodes.HELP)
@@ -71,7 +71,7 @@ def fix_command(files, output, in_place, output_format, check, quiet, jobs, json
 
             if in_place or check or output_format != "text":
                 raise UsageError("--jsonl writes records: it takes none of --in-place, --check or --format")
-            return fix_records(names, output, field, fixes_key, config, reference_texts, jobs or 1)
+            return fix_records(names, output, field, fixes_key, config, reference_texts, jobs or 1, warn)
         workers = jobs or available_cpus()
         if len(names) == 1 and output_format == "text" and not check and not reference_dir \
                 and for_file(config, names[0]).markup in ("text", "auto"):
