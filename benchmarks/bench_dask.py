@@ -9,7 +9,7 @@ best of each is kept. Every output tree must be identical.
 The per-task overhead of the cluster is measured on its own: the throughput
 of tasks that do nothing (one round trip through the scheduler each), and
 the latency of one task waited for alone. A chunk carries up to 32 files
-(``batchworkers.MAX_CHUNK``), so the overhead per file is that per task
+(``respin.batch.workers.MAX_CHUNK``), so the overhead per file is that per task
 divided by the chunk size. Also shown: the start-up of a cluster run of one
 file (connect, plan, the engine loaded on every worker).
 
@@ -69,7 +69,7 @@ def identical(a: Path, b: Path) -> bool:
 def run(files: int = 600, repeats: int = 2, directory: str | None = None) -> dict:
     from distributed import Client, LocalCluster
 
-    from respin.batchworkers import MAX_CHUNK, chunk_size
+    from respin.batch.workers import MAX_CHUNK, chunk_size
 
     load_before = os.getloadavg()[0]
     best: dict[str, float] = {}

@@ -26,6 +26,7 @@ import hashlib
 import json
 import mmap
 import os
+import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -361,3 +362,50 @@ def shared_sentences(tokens: list[Token], path: str) -> int:
 def pick_reference(text: str, pool: Pool) -> Match:
     """The reference for ``text`` from a pool: its source, when the pool has it."""
     return find_source(text, pool)
+
+
+# --- --reference-dir, for fix, batch, diff and review ---------------------------------------
+
+
+def references_for(name: str, text: str, references: tuple[str, ...], reference_dir: str | None,
+                   quiet: bool = False) -> tuple[str, ...]:
+    """The reference texts for one input: the --reference ones plus its source from --reference-dir."""
+    if not reference_dir:
+        return references
+    path = find_reference(text, reference_dir)
+    if not quiet:
+        shown = "<stdin>" if name == "-" else name
+        print(f"respin: {shown}: reference {path if path else 'none (no source found)'}", file=sys.stderr, flush=True)
+    if path is None:
+        return references
+    return (*references, read_text(path))
+
+
+def find_reference(text: str, reference_dir: str) -> str | None:
+    """The path of ``text``'s source in ``reference_dir`` (a folder or an index), or None."""
+    return find_source(text, _pool(reference_dir)).path
+
+
+_pools: dict[str, object] = {}
+
+
+def prepare_pool(path: str) -> None:
+    """Index a --reference-dir now (in a batch's parent process, which its workers fork from)."""
+    _pool(path)
+
+
+def pool_signature(path: str) -> str:
+    """What a --reference-dir's matches depend on: its files' names, sizes and modification times."""
+    digest = hashlib.sha256(b"reference-dir")
+    for file in pool_files([path]) if os.path.isdir(path) else [path]:
+        stat = os.stat(file)
+        digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _pool(path: str):
+    """The pool of a --reference-dir, indexed once per process."""
+    key = os.path.abspath(path)
+    if key not in _pools:
+        _pools[key] = open_pool(path)
+    return _pools[key]

@@ -19,10 +19,11 @@ from click.testing import CliRunner
 from helpers import DATA, EXAMPLES, ROOT
 
 import respin
-from respin import batch as batch_module
-from respin import batchworkers
-from respin.batchplan import JOURNAL_NAME, STATE_NAME, content_hash, is_temp_name
-from respin.batchworkers import FAILED, WorkerSetup, Task, Worker
+from respin.batch import report as batch_report
+from respin.batch import workers as batchworkers
+from respin.batch.files import JOURNAL_NAME, STATE_NAME, is_temp_name
+from respin.batch.state import content_hash
+from respin.batch.workers import FAILED, Task, Worker, WorkerSetup
 from respin.cli import main
 from respin.config import DEFAULT, Config
 
@@ -719,7 +720,7 @@ def test_bad_reference_or_table_is_a_usage_error_before_anything_is_written(tmp_
 def test_plain_progress_lines_when_not_a_terminal_and_quiet_silences_them(tmp_path, monkeypatch):
     in_dir = tmp_path / "in"
     make_tree(in_dir, 10)
-    monkeypatch.setattr(batch_module, "PLAIN_PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(batch_report, "PLAIN_PROGRESS_EVERY", 0.0)
     result = run(in_dir, tmp_path / "out", "--jobs", "1", *MINI)
     assert result.exit_code == 0
     assert re.search(r"^respin batch: \d+/12 files, [\d.]+/[\d.]+ MB, .* files/s, .* MB/s, ETA", result.stderr, re.M)

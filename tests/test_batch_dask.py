@@ -128,7 +128,7 @@ class Poison(WorkerPlugin):
         self.culprit = culprit
 
     def setup(self, worker) -> None:
-        from respin import batchworkers
+        from respin.batch import workers as batchworkers
 
         read, culprit = batchworkers.read_input, self.culprit
 
@@ -262,9 +262,9 @@ def test_unreachable_scheduler_and_jobs_are_usage_errors_before_anything_is_writ
 
 def test_a_worker_with_other_tables_is_refused(tmp_path):
     pytest.importorskip("distributed", reason=NEEDS_DASK)
-    from respin.batch import _respin_version
-    from respin.batchdask import Restorer
-    from respin.batchworkers import WorkerSetup
+    from respin.batch.cluster import Restorer
+    from respin.batch.state import respin_version as _respin_version
+    from respin.batch.workers import WorkerSetup
 
     plugin = Restorer(WorkerSetup(MINI_CONFIG, (), str(tmp_path)), "not-the-digest", _respin_version())
     with pytest.raises(RuntimeError, match="tables this worker reads differ"):

@@ -13,7 +13,7 @@ from respin import exitcodes
 from respin.batch import run_batch, validate_paths
 from respin.cli import main
 from respin.errors import InputError, OutputError, RespinError, TableError, UsageError
-from respin.review import _write_reviewed
+from respin.review.files import write_reviewed
 from respin.tables import TableError as TablesTableError
 
 PACKAGE = ROOT / "respin"
@@ -36,7 +36,7 @@ def test_review_refuses_to_overwrite_a_file_that_changed_meanwhile(tmp_path: Pat
     path = tmp_path / "a.txt"
     path.write_text("changed on disk", encoding="utf-8")
     with pytest.raises(OutputError, match="changed on disk during the review"):
-        _write_reviewed(str(path), "as read", "as reviewed", None, None)
+        write_reviewed(str(path), "as read", "as reviewed", None, None)
     assert path.read_text(encoding="utf-8") == "changed on disk"
 
 
@@ -57,6 +57,7 @@ def _exits(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.glob("*.py") if p.name != "cli.py"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.rglob("*.py") if p.name != "cli.py"),
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_library_modules_never_exit(path: Path):
     assert _exits(path) == []

@@ -457,7 +457,8 @@ class _Counting:
 
 
 def test_record_batch_resumes_where_it_stopped(tmp_path, spun_config):
-    from respin.jsonl import Restorer, run_records
+    from respin.batch.records import run_records
+    from respin.jsonl import Restorer
 
     records = [{"n": i, "text": f"Record {i}: the officers mentioned it."} for i in range(40)]
     source = tmp_path / "in.jsonl"
@@ -511,7 +512,7 @@ def test_no_word_of_the_view_touches_a_protected_character(text, markup):
 
 
 def test_a_reference_page_is_read_as_prose(tmp_path):
-    from respin.cli import read_references
+    from respin.options import read_references
 
     reference = tmp_path / "story.html"
     reference.write_text("<p class='mentioned'>Officials said <a href='/x'>the talks</a> went well.</p>",

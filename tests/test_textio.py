@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from respin import textio
-from respin.batchplan import is_temp_name
+from respin.batch.files import is_temp_name
 from respin.textio import WriteGroup
 
 

@@ -1,8 +1,4 @@
-"""``respin match`` and ``respin index``: find the clean source of spun pages.
-
-Thin commands over :mod:`respin.match`; the ``--reference-dir`` option that
-fix, batch, diff and review share lives here too.
-"""
+"""``respin match`` and ``respin index``: find the clean source of spun pages (:mod:`respin.match`)."""
 
 from __future__ import annotations
 
@@ -11,9 +7,9 @@ import os
 
 import click
 
-from . import exitcodes
-from .cli import run_safely
-from .errors import OutputError, UsageError
+from .. import exitcodes
+from ..cli import run_safely
+from ..errors import OutputError, UsageError
 
 
 @click.command("match", epilog=exitcodes.HELP)
@@ -39,8 +35,8 @@ def match_command(files, against, index, output_format, cut, verbose):
     """
 
     def run() -> int:
-        from .match import MATCH_CUT, find_source, memory_pool, open_pool
-        from .textio import read_text, write_stdout
+        from ..match import MATCH_CUT, find_source, memory_pool, open_pool
+        from ..textio import read_text, write_stdout
 
         if bool(against) == bool(index):
             raise UsageError("give the pool with --against PATH... or with --index INDEX (one of them)")
@@ -83,7 +79,7 @@ def index_build_command(paths, output, verbose):
     """
 
     def run() -> int:
-        from .match import build_index
+        from ..match import build_index
 
         if not os.path.isdir(os.path.dirname(os.path.abspath(output))):
             raise OutputError(f"{output}: no such folder to write into")
@@ -92,60 +88,3 @@ def index_build_command(paths, output, verbose):
         return exitcodes.OK
 
     run_safely(run, verbose)
-
-
-# --- --reference-dir, for fix, batch, diff and review ---------------------------------------
-
-
-def references_for(name: str, text: str, references: tuple[str, ...], reference_dir: str | None,
-                   quiet: bool = False) -> tuple[str, ...]:
-    """The reference texts for one input: the --reference ones plus its source from --reference-dir."""
-    if not reference_dir:
-        return references
-    path = find_reference(text, reference_dir)
-    if not quiet:
-        shown = "<stdin>" if name == "-" else name
-        click.echo(f"respin: {shown}: reference {path if path else 'none (no source found)'}", err=True)
-    if path is None:
-        return references
-    from .textio import read_text
-
-    return (*references, read_text(path))
-
-
-def find_reference(text: str, reference_dir: str) -> str | None:
-    """The path of ``text``'s source in ``reference_dir`` (a folder or an index), or None."""
-    from .match import find_source
-
-    return find_source(text, _pool(reference_dir)).path
-
-
-_pools: dict[str, object] = {}
-
-
-def prepare_pool(path: str) -> None:
-    """Index a --reference-dir now (in a batch's parent process, which its workers fork from)."""
-    _pool(path)
-
-
-def pool_signature(path: str) -> str:
-    """What a --reference-dir's matches depend on: its files' names, sizes and modification times."""
-    import hashlib
-
-    from .match import pool_files
-
-    digest = hashlib.sha256(b"reference-dir")
-    for file in pool_files([path]) if os.path.isdir(path) else [path]:
-        stat = os.stat(file)
-        digest.update(f"\0{file}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
-
-
-def _pool(path: str):
-    """The pool of a --reference-dir, indexed once per process."""
-    key = os.path.abspath(path)
-    if key not in _pools:
-        from .match import open_pool
-
-        _pools[key] = open_pool(path)
-    return _pools[key]

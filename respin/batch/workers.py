@@ -20,13 +20,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .batchplan import content_hash, is_inside, journal_line, read_signature, remove_temps_of
-from .config import Config
-from .signals import as_worker
-from .textio import InputError, PendingWrite, WriteGroup, read_text
+from ..textio import remove_temps_of
+from .files import is_inside
+from .state import content_hash, journal_line, read_signature
+from ..config import Config
+from ..signals import as_worker
+from ..textio import InputError, PendingWrite, WriteGroup, read_text
 
 if TYPE_CHECKING:
-    from .records import Result
+    from ..records import Result
 
 FIXED, UNCHANGED, SKIPPED, FAILED = "fixed", "unchanged", "skipped", "failed"
 TICK = 0.1  # seconds the parent waits for results before it refreshes the progress display
@@ -80,7 +82,7 @@ class WorkerSetup:
     references: tuple[str, ...]
     out_root: str | None  # resolved OUT_DIR; None in place
     backup_suffix: str | None = None
-    journal: str | None = None  # the resume journal workers append to (batchplan.Journal)
+    journal: str | None = None  # the resume journal workers append to (state.Journal)
     details: bool = False
     verbose: bool = False
     reference_dir: str | None = None  # each file's reference is its source found there ('respin match')
@@ -111,7 +113,7 @@ class Worker:
     """Restores files, a chunk at a time, with an engine loaded once per process."""
 
     def __init__(self, settings: WorkerSetup) -> None:
-        from .pipeline import load_engine
+        from ..pipeline import load_engine
 
         # Tables and language model now, once per process (a forked worker inherits the parent's tables).
         self.scorer = load_engine(settings.config).scorer
@@ -162,12 +164,12 @@ class Worker:
 
     def restore_text(self, task: Task, text: str) -> tuple[Result, Outcome]:
         """Restore one file's text as ``respin fix`` would: the result, and the file's outcome."""
-        from .markup import for_file
-        from .pipeline import fix
+        from ..markup import for_file
+        from ..pipeline import fix
 
         references, found = self.settings.references, ()
         if self.settings.reference_dir:
-            from .matchcli import find_reference
+            from ..match import find_reference
 
             found = (find_reference(text, self.settings.reference_dir),)
             references += (read_text(found[0]),) if found[0] else ()

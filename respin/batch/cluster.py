@@ -1,8 +1,8 @@
 """``respin batch --scheduler ADDRESS``: the same batch run, restored on a Dask cluster.
 
 Planning, resume, progress, the report and the exit code stay in the
-calling process (``batch``, ``batchplan``); only the restoring moves.
-Files go to the cluster in chunks (``batchworkers.chunk_size``: up to 32
+calling process (:mod:`respin.batch`); only the restoring moves.
+Files go to the cluster in chunks (``workers.chunk_size``: up to 32
 files a task, fewer as the queue empties). A worker plugin loads the tables
 and the language model once per worker process, also in a worker that
 joins or restarts mid-run, and refuses a worker whose respin version or
@@ -11,12 +11,12 @@ tables differ from the caller's, so cluster output is local output.
 Where the outputs are written:
 
 - Local paths (or ``file://``): each worker writes exactly as local batch
-  does (:class:`respin.batchworkers.Worker`: temp file, one durability
+  does (:class:`respin.batch.workers.Worker`: temp file, one durability
   barrier per chunk, rename), so IN_DIR and OUT_DIR must be at the same path
   on every worker (one machine, or a shared mount).
 - Other fsspec URLs (``s3://``, ``gs://``, ``memory://``, ...): the listing
   and the resume state go through fsspec (a local IN_DIR is still walked by
-  ``batchplan.walk``), and each worker reads its files and writes each
+  ``files.walk``), and each worker reads its files and writes each
   output to a temp object beside it, then moves it over the target
   (:func:`write_atomically`).
 
@@ -38,9 +38,20 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from .batchplan import STATE_NAME, is_inside, is_own_file, is_temp_name, matches, remove_leftover_temps, walk
-from .batchworkers import FAILED, SKIPPED, TICK, Outcome, WorkerSetup, Task, Worker, chunk_size
-from .textio import TEMP_SUFFIX, InputError, decode
+from .files import (
+    DEFAULT_INCLUDE,
+    STATE_NAME,
+    is_own_file,
+    is_temp_name,
+    matches,
+    refuse_overlap,
+    remove_leftover_temps,
+    walk,
+)
+from .workers import FAILED, SKIPPED, TICK, Outcome, WorkerSetup, Task, Worker, chunk_size
+from ..options import FixOptions
+from .options import BatchOptions
+from ..textio import TEMP_SUFFIX, InputError, decode
 
 try:  # the dask extra: pip install "respin[dask]"
     from distributed import WorkerPlugin
@@ -128,11 +139,11 @@ class Cluster:
 
     def _start_workers(self, settings: WorkerSetup, say: Callable[[str], None]) -> str:
         """Load the engine on every worker (and every worker that joins later); the plugin's name."""
-        from .batch import _respin_version
-        from .pipeline import load_engine
+        from .state import respin_version
+        from ..pipeline import load_engine
 
         name = f"respin-batch-{uuid.uuid4().hex[:12]}"
-        plugin = Restorer(settings, load_engine(settings.config).tables.digest, _respin_version())
+        plugin = Restorer(settings, load_engine(settings.config).tables.digest, respin_version())
         try:
             self.client.register_plugin(plugin, name=name)
         except Exception as exc:  # noqa: BLE001 - whatever a worker raised while starting
@@ -156,11 +167,11 @@ class Restorer(WorkerPlugin):
         return {**self.__dict__, "worker": None}
 
     def setup(self, worker=None) -> None:
-        from .batch import _respin_version
-        from .pipeline import fix, load_engine
+        from .state import respin_version
+        from ..pipeline import fix, load_engine
 
-        if _respin_version() != self.version:
-            raise RuntimeError(f"this worker runs respin {_respin_version()}, the caller respin {self.version}")
+        if respin_version() != self.version:
+            raise RuntimeError(f"this worker runs respin {respin_version()}, the caller respin {self.version}")
         if load_engine(self.settings.config).tables.digest != self.tables_digest:
             raise RuntimeError("the tables this worker reads differ from the caller's (give --table paths "
                                "every worker sees alike)")
@@ -349,15 +360,15 @@ def open_remote_state(fs, out_root: str, key: str) -> tuple[float | None, bool]:
     return since, previous is not None
 
 
-def run_remote(in_url: str, out_url: str | None, scheduler: str, *, includes: Sequence[str] = (),
-               excludes: Sequence[str] = (), jobs: int | None = None, force: bool = False, in_place: bool = False,
-               backup_suffix: str | None = None, report: str | None = None, quiet: bool = False,
-               references: Sequence[str] = (), tables: Sequence[str] = (), threshold: float | None = None,
-               no_builtin_tables: bool = False, verbose: bool = False) -> int:
-    """``respin batch`` for fsspec URLs, on a cluster; the exit code."""
-    import click
+def run_remote(in_url: str, out_url: str | None, batch: BatchOptions, options: FixOptions | None = None) -> int:
+    """``respin batch`` for fsspec URLs, on the cluster of ``batch.scheduler``; the exit code."""
+    from .report import execute, stderr_lines
+    from .state import prepare
 
-    from .batch import DEFAULT_INCLUDE, execute, prepare
+    includes, excludes, jobs, force, in_place, backup_suffix, report, quiet, verbose = (
+        batch.includes, batch.excludes, batch.jobs, batch.force, batch.in_place, batch.backup_suffix, batch.report,
+        batch.quiet, batch.verbose)
+    scheduler = batch.scheduler
 
     try:
         from fsspec.core import url_to_fs
@@ -377,14 +388,9 @@ def run_remote(in_url: str, out_url: str | None, scheduler: str, *, includes: Se
     if not fs_in.isdir(in_root):
         raise InputError(f"{in_url}: {'not a directory' if fs_in.exists(in_root) else 'no such directory'}")
     if fs_in.protocol == fs_out.protocol:
-        if in_root == out_root:
-            raise InputError("OUT_DIR is IN_DIR: in-place runs need a local IN_DIR")
-        if is_inside(out_root, in_root):
-            raise InputError("OUT_DIR is inside IN_DIR: the outputs would become inputs of the next run")
-        if is_inside(in_root, out_root):
-            raise InputError("IN_DIR is inside OUT_DIR: outputs could overwrite inputs")
-    config, reference_texts, key = prepare(tables, threshold, no_builtin_tables, references)
-    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+        refuse_overlap(in_root, out_root, InputError, "OUT_DIR is IN_DIR: in-place runs need a local IN_DIR")
+    config, reference_texts, key = prepare(options or FixOptions())
+    say = stderr_lines(quiet)
     with connect(scheduler) as cluster:
         fs_out.makedirs(out_root, exist_ok=True)
         outputs = _listing(fs_out, out_root)
