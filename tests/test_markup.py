@@ -127,7 +127,7 @@ class _Skeleton(HTMLParser):
 
     def handle_endtag(self, tag):
         self.parts.append(f"</{tag}>")
-        self.code -= tag in ("script", "style", "pre", "code")
+        self.code = max(0, self.code - (tag in ("script", "style", "pre", "code")))  # a stray end tag opens nothing
 
     def handle_data(self, data):
         if self.code:
@@ -324,7 +324,8 @@ PIECES = {
 
 
 @pytest.mark.parametrize("markup", ["text", "html", "markdown"])
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, derandomize=True,  # the same examples in every run: CI stays reproducible
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_properties_in_every_format(spun_config, markup, data):
     text = "".join(data.draw(st.lists(st.sampled_from(PIECES[markup]), max_size=60)))
@@ -341,6 +342,14 @@ def test_properties_in_every_format(spun_config, markup, data):
     if markup == "html":
         assert skeleton(result.text) == skeleton(text)
     assert respin.fix(result.text, config=config).text == result.text
+
+
+def test_a_stray_script_end_tag_leaves_the_words_after_it_prose(spun_config):
+    # Found by hypothesis: "<officers<script>" is one odd tag, so "</script>" closes no script.
+    text = "<officers<script>var safety;</script>mentioned"
+    result = respin.fix(text, config=spun_config.with_(markup="html"))
+    assert result.text == "<officers<script>var safety;</script>said"
+    assert skeleton(result.text) == skeleton(text)
 
 
 # --- the command line ----------------------------------------------------------------------------
