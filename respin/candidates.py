@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .records import Candidate, Entry, Token
 from .tableformat import context_holds
 from .tables import Tables
-from .tokens import SPACE
+from .tokens import SPACE, case_decides_break, is_lower
 
 if TYPE_CHECKING:
     from .channel import BroadChannel
@@ -84,6 +84,8 @@ def _with_broad(
     if entries is not None and all(len(e.context) == 1 for e in entries):
         # The common case, a word whose broad rows have no condition (only src=): no second match.
         options = [(apply_case(e.original, candidate.spun), e) for e in entries]
+        options = [(keep_sentences(text, tokens, candidate.first, candidate.spun, r), e) for r, e in options]
+        options = [(r, e) for r, e in options if r is not None]
     else:
         extra = _match_at(text, tokens, words, protected, candidate.first, tables, same_length)
         if extra is None or extra is VETOED or extra.end != candidate.end:
@@ -153,12 +155,13 @@ def _match_at(
         options: dict[str, Entry] = {}
         for entry in usable:
             restored = apply_case(entry.original, plain)
-            if restored.lower() != plain.lower() and (
+            if any(gap != " " for gap in gaps):
+                restored = _with_gaps(restored, gaps)
+            restored = keep_sentences(text, tokens, i, spun, restored)
+            if restored is not None and restored.lower() != spun.lower() and (
                 restored not in options or options[restored].weight < entry.weight
             ):
                 options[restored] = entry
-        if any(gap != " " for gap in gaps):
-            options = {_with_gaps(restored, gaps): entry for restored, entry in options.items()}
         if options:
             article = _article_before(text, tokens, i)
             return Candidate(i, last, tokens[i].start, end, spun, tuple(options.items()), article)
@@ -202,6 +205,37 @@ def _joined_plainly(text: str, tokens: list[Token], first: int, last: int) -> bo
         ):
             return False
     return True
+
+
+def keep_sentences(text: str, tokens: list[Token], first: int, spun: str, restored: str) -> str | None:
+    """``restored`` as it may replace ``spun`` (words from ``first`` on) without moving a sentence end, or None.
+
+    Whether a line break or ". " ends a sentence depends on the case of the
+    letter after it (:func:`respin.tokens.case_decides_break`): there a
+    restoration keeps the spun text's case — "4" → "Four" where a sentence
+    starts, a line break inside the span becomes a space — or, for a name
+    after a soft wrap ("of\ndocs with out borders" → "Doctors Without
+    Borders"), is not proposed, so that a second run reads the same sentences.
+    """
+    if first > 0 and is_lower(restored[:1] or " ") != is_lower(spun[:1] or " ") and case_decides_break(
+        text, tokens[first - 1].start, tokens[first].start
+    ):
+        capital = restored[:1].upper()
+        if is_lower(spun[:1]) or len(capital) != 1 or is_lower(capital):
+            return None
+        restored = capital + restored[1:]
+    if "\n" in restored and _case_moves_a_line_break(spun, restored):
+        restored = " ".join(restored.split())
+    return restored
+
+
+def _case_moves_a_line_break(spun: str, restored: str) -> bool:
+    """Whether a word after a line break inside the span changes case (a wrap would become a sentence end)."""
+    after_breaks = [line.lstrip(" \t")[:1] for line in restored.split("\n")[1:]]
+    spun_after = [line.lstrip(" \t")[:1] for line in spun.split("\n")[1:]]
+    return len(after_breaks) != len(spun_after) or any(
+        is_lower(a or " ") != is_lower(b or " ") for a, b in zip(after_breaks, spun_after)
+    )
 
 
 def _with_gaps(restored: str, gaps: list[str]) -> str:

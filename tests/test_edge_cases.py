@@ -384,6 +384,38 @@ def test_possessive_of_a_restorable_name_keeps_its_apostrophe_when_untouched():
     assert "’s and the " in result.text and result.text.endswith("’s costs.")
 
 
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("He left. 4 hours later he came.", "He left. Four hours later he came."),  # "four" would join the sentences
+        ("The talks ended\n4 hours later.", "The talks ended\nFour hours later."),
+        ("They met. 4 hours later he left.\n", "They met. Four hours later he left.\n"),
+    ],
+)
+def test_a_restoration_keeps_the_sentences_a_second_run_reads(text, fixed):
+    config = Config(spin_prior=0.0)
+    once = check_invariants(text, config)
+    assert once.text == fixed
+    assert respin.fix(once.text, config=config).text == once.text
+
+
+def test_a_restoration_does_not_turn_a_wrapped_line_into_a_sentence_start():
+    from respin.candidates import keep_sentences
+    from respin.tokens import tokenize
+
+    text = "the advice of\ndocs there"
+    tokens = tokenize(text)
+    assert keep_sentences(text, tokens, 3, "docs", "Doctors") is None
+    assert keep_sentences(text, tokens, 3, "docs", "doctors") == "doctors"
+    # A line break inside the span stays only where the word after it keeps its case.
+    text = "see docs with\nout borders"
+    tokens = tokenize(text)
+    assert keep_sentences(text, tokens, 1, "docs with\nout borders", "Doctors Without\nBorders") == \
+        "Doctors Without Borders"
+    assert keep_sentences(text, tokens, 1, "docs with\nout borders", "doctors without\nborders") == \
+        "doctors without\nborders"
+
+
 @pytest.mark.xfail(strict=True, reason="fix(fix(x)) != fix(x) when a table row's context word is itself "
                    "restored: 'roughly\tabout\t0.1\tnext=@Cap' is checked against the spun 'nationwide', so the "
                    "second run, seeing 'National Park Service', restores 'roughly' too "
