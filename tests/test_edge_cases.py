@@ -419,7 +419,11 @@ def test_a_restoration_does_not_turn_a_wrapped_line_into_a_sentence_start():
 @pytest.mark.xfail(strict=True, reason="fix(fix(x)) != fix(x) when a table row's context word is itself "
                    "restored: 'roughly\tabout\t0.1\tnext=@Cap' is checked against the spun 'nationwide', so the "
                    "second run, seeing 'National Park Service', restores 'roughly' too "
-                   "(candidates._context_holds reads the input's neighbour, not the reading being scored)")
+                   "(tableformat.context_holds reads the input's neighbour, not the reading being scored). "
+                   "Not a small change: a row (or keep row) whose context holds for some readings of a neighbour "
+                   "that is itself a candidate must be offered, and the cluster's decision must then check it "
+                   "against the neighbour it chose (a joint constraint in decide, carried through the spilled "
+                   "clusters of long texts)")
 def test_context_rows_give_the_same_result_on_a_second_run():
     config = Config(spin_prior=0.0)
     once = respin.fix("Officials counted roughly nationwide park service sites.", config=config)
