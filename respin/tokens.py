@@ -127,8 +127,8 @@ def case_decides_break(text: str, start: int, end: int) -> bool:
     before one that is not, so a fix that changes that letter's case would
     make a second run read other sentences.
     """
-    window = text[start:end]
-    return (len(window) in sentence_starts(window + "A")) != (len(window) in sentence_starts(window + "a"))
+    window = text[start:end]  # any sentence start in it lies between the previous word and the letter
+    return bool(sentence_starts(window + "A")) != bool(sentence_starts(window + "a"))
 
 
 def is_lower(char: str) -> bool:

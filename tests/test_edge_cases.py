@@ -389,6 +389,7 @@ def test_possessive_of_a_restorable_name_keeps_its_apostrophe_when_untouched():
     [
         ("He left. 4 hours later he came.", "He left. Four hours later he came."),  # "four" would join the sentences
         ("The talks ended\n4 hours later.", "The talks ended\nFour hours later."),
+        ("The talks ended\n  4 HOURS later.", "The talks ended\n  Four HOURS later."),
         ("They met. 4 hours later he left.\n", "They met. Four hours later he left.\n"),
     ],
 )

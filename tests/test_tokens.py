@@ -127,6 +127,7 @@ def test_words_are_letters_marks_and_numbers_for_every_code_point():
     ("text", "decides"),
     [
         ("advice of\n", True),  # a soft wrap before lower case, a sentence end before a capital
+        ("advice of\n  ", True),  # the sentence starts at the line, before its indent
         ("left. ", True),  # ". " ends a sentence before anything but lower case
         ("left.\n\n", False),  # a blank line ends it whatever follows
         ("advice of ", False),  # a space never does
