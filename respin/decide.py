@@ -14,8 +14,8 @@ for" → "security demands").
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from array import array
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter

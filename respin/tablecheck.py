@@ -13,6 +13,12 @@ Errors (the table is wrong or does something nobody meant):
   writes text that a second run would change again, so ``fix(fix(x))``
   would differ from ``fix(x)``. Built-in tables must have none; a user who
   really wants ``b → c`` to win should map ``a → c`` directly.
+
+Warnings (legal, but probably not what was meant):
+
+* the same row in two different files (the higher weight wins at run time);
+* rows out of order: within each run of rows not interrupted by a blank or
+  comment line, spun phrases should be in sorted order (``sort_key``).
 * a **junction**: ``a → b`` while ``b``, with the words that may stand
   beside it, forms another row's spun phrase (``simply → just`` and
   ``just like → like``: "simply like" is restored to "just like", which a
@@ -20,12 +26,8 @@ Errors (the table is wrong or does something nobody meant):
   a shorter one, or overlaps one's first or last words; the row's own
   context (``prev=``, ``next=``, ``before=``, ``after=``) limits the words
   beside it. Narrow or drop one of the two rows.
-
-Warnings (legal, but probably not what was meant):
-
-* the same row in two different files (the higher weight wins at run time);
-* rows out of order: within each run of rows not interrupted by a blank or
-  comment line, spun phrases should be in sorted order (``sort_key``).
+  A warning, not an error: it takes the right neighbours (and the language
+  model's vote), and the built-in tables still have hundreds.
 """
 
 from __future__ import annotations

@@ -86,7 +86,26 @@ def test_a_word_left_beside_a_fix_is_not_restored_by_a_second_run():
 # benchmarks/fuzz.py --seed 1: "in a position to" (→ "able to") held the text's one plain "position", which
 # counted against restoring "place" → "position" (score 0.92, kept); the first run rewrote it, so the second
 # run, without that counter-evidence, restored "place" (1.10). Words inside a candidate now never count.
-SEED_1_INPUT = "\u201cT\u0301his can\u2028  be a principled place, and\n\n  we is\n  not going to transfer from it,\u201d he mentioned. However he known as the assembly \u201csomewhat trustworthy, direct, deep and complete,\u201d including: \u201cHowever on the identical time, it confirmed a large\r\n  amount of divergence\u2028 on\relementary\r\u0085questions.\u201d an assembly \r\n\u201cThis was a\u20dd heart-to-heart dialogue,\u201d Mr. Grushko mentioned. \u201cI\u0323 b\u0327elieve we had been in\n  a position to talk to the members of the\r\nalliance t\u20ddha\u0327t the\u0301\u0323 scena\u0301ri\u0303o is turning into\ninsufferable.\u201d It was an opportunity to remin\u20ddd NATO that Russia, too, cou\u0327ld have a say\u0300 in the way forw\u0303ard for European safe\u20ddty, which might \u201ccarry dange\u034frs,\u201d Mr. Grush\u0323ko mention\u0327ed. \u201cWe assist peaceable optio\u0327ns\r\nbased\u0301\u0323\nmo\u20ddstly o\u0323n steadiness\u0300,\u201d\u2028  he\nm\u034fentioned\u0303.\rM\u0301r. Grushko\u2019s feedback indicated that R\u0323ussia, for now, was not closing the door to add\u0301\u0323it\u0301\u0323iona\u0323l diplomacy\u034f,\u2028  tho\u20ddugh it has not dedic\u0303ated to ta\u0323lks past This we\u0301ek. Russian\noffice\u0323rs mentioned earlier th\u034fis week that t\u0300hey\u2019d wait till the tip of a full week of talks \u2014 whic\u034fh\r\u2028star\u0323ted with an off-the-cuff dinner in Geneva on\r\u000bSunday and can wrap\u2029  up on Thursday\u0301\u0323 in Vienna \u2014 earlier than making a call\u0308 on find out how to\n\nproceed.\n"
+SEED_1_INPUT = (
+    "\u201cT\u0301his can\u2028  be a principled place, and\n\n  we is\n  not going to transf"
+    "er from it,\u201d he mentioned. However he known as the assembly \u201csomewhat "
+    "trustworthy, direct, deep and complete,\u201d including: \u201cHowever on the id"
+    "entical time, it confirmed a large\r\n  amount of divergence\u2028 on\relement"
+    "ary\r\u0085questions.\u201d an assembly \r\n\u201cThis was a\u20dd heart-to-heart dialogue,\u201d "
+    "Mr. Grushko mentioned. \u201cI\u0323 b\u0327elieve we had been in\n  a position to tal"
+    "k to the members of the\r\nalliance t\u20ddha\u0327t the\u0301\u0323 scena\u0301ri\u0303o is turning i"
+    "nto\ninsufferable.\u201d It was an opportunity to remin\u20ddd NATO that Russia, "
+    "too, cou\u0327ld have a say\u0300 in the way forw\u0303ard for European safe\u20ddty, whic"
+    "h might \u201ccarry dange\u034frs,\u201d Mr. Grush\u0323ko mention\u0327ed. \u201cWe assist peaceabl"
+    "e optio\u0327ns\r\nbased\u0301\u0323\nmo\u20ddstly o\u0323n steadiness\u0300,\u201d\u2028  he\nm\u034fentioned\u0303.\rM\u0301r. G"
+    "rushko\u2019s feedback indicated that R\u0323ussia, for now, was not closing the"
+    " door to add\u0301\u0323it\u0301\u0323iona\u0323l diplomacy\u034f,\u2028  tho\u20ddugh it has not dedic\u0303ated t"
+    "o ta\u0323lks past This we\u0301ek. Russian\noffice\u0323rs mentioned earlier th\u034fis we"
+    "ek that t\u0300hey\u2019d wait till the tip of a full week of talks \u2014 whic\u034fh\r\u2028st"
+    "ar\u0323ted with an off-the-cuff dinner in Geneva on\r\u000bSunday and can wrap\u2029 "
+    " up on Thursday\u0301\u0323 in Vienna \u2014 earlier than making a call\u0308 on find out "
+    "how to\n\nproceed.\n"
+)
 
 
 def test_counter_evidence_does_not_count_words_the_run_may_rewrite():
