@@ -11,8 +11,9 @@ assuming spin, the built-in tables (as ``respin fix``) and the built-in
 tables with ``--assume-spun``. Counted: crashes, bytes changed outside the
 fixes, JSON fixes that do not replay to the output, and fix(fix(x)) != fix(x).
 Exit 1 if anything but idempotence failed (idempotence has one known engine
-bug left, a context row reading a neighbour that is itself restored, pinned
-as a strict xfail in tests/test_edge_cases.py).
+bug left, a keep row reading a neighbour the run rewrites, pinned as a
+strict xfail in tests/test_edge_cases.py; and the tables still hold
+junctions that the right neighbours set off: see ``respin tables check``).
 """
 
 from __future__ import annotations
