@@ -13,9 +13,9 @@ import re
 from typing import TYPE_CHECKING
 
 from .records import Candidate, Entry, Token
-from .tableformat import context_holds
+from .tableformat import context_holds, neighbour_fits
 from .tables import Tables
-from .tokens import SPACE
+from .tokens import SPACE, case_decides_break, is_lower, normalize
 
 if TYPE_CHECKING:
     from .channel import BroadChannel
@@ -47,7 +47,8 @@ def find_candidates(
                     broad = tuple((n, phrases) for n, phrases in broad if n == 1)
                 candidate = _match_at(text, tokens, words, protected, i, tables, broad)
         else:
-            candidate = _match_at(text, tokens, words, protected, i, tables)
+            before = candidates[-1] if candidates and candidates[-1].last == i - 1 else None
+            candidate = _match_at(text, tokens, words, protected, i, tables, before=before)
             if channel is not None and candidate is not VETOED:
                 if candidate is None:  # the tables list longer phrases from here, none that matched
                     broad = channel.lookup(_stem(word))
@@ -84,6 +85,8 @@ def _with_broad(
     if entries is not None and all(len(e.context) == 1 for e in entries):
         # The common case, a word whose broad rows have no condition (only src=): no second match.
         options = [(apply_case(e.original, candidate.spun), e) for e in entries]
+        options = [(keep_sentences(text, tokens, candidate.first, candidate.spun, r), e) for r, e in options]
+        options = [(r, e) for r, e in options if r is not None]
     else:
         extra = _match_at(text, tokens, words, protected, candidate.first, tables, same_length)
         if extra is None or extra is VETOED or extra.end != candidate.end:
@@ -108,11 +111,13 @@ def _protected_mask(words: list[str], tables: Tables) -> list[bool]:
 
 def _match_at(
     text: str, tokens: list[Token], words: list[str], protected: list[bool], i: int, tables: Tables,
-    broad=None,
+    broad=None, before: Candidate | None = None,
 ) -> Candidate | None:
     """The longest span starting at word i that the tables (or the ``broad`` rows given) list.
 
     ``VETOED`` when none matched and a keep row held for one of the phrases there.
+    ``before`` is the candidate that ends right before word i, if any: a row's
+    context reads what its words may become too (see :func:`_context_may_hold`).
     """
     if broad is not None:
         lengths, followed = broad, True
@@ -143,7 +148,9 @@ def _match_at(
         usable = [
             e
             for e in entries
-            if ("case=exact" not in e.context or e.spun == exact_spun) and context_holds(e.context, text, tokens, i, last)
+            if ("case=exact" not in e.context or e.spun == exact_spun)
+            and (context_holds(e.context, text, tokens, i, last) if broad is not None or not e.context
+                 else _context_may_hold(e, text, tokens, words, tables, i, last, before))
         ]
         if not usable:
             continue
@@ -153,16 +160,73 @@ def _match_at(
         options: dict[str, Entry] = {}
         for entry in usable:
             restored = apply_case(entry.original, plain)
-            if restored.lower() != plain.lower() and (
+            if any(gap != " " for gap in gaps):
+                restored = _with_gaps(restored, gaps)
+            restored = keep_sentences(text, tokens, i, spun, restored)
+            if restored is not None and restored.lower() != spun.lower() and (
                 restored not in options or options[restored].weight < entry.weight
             ):
                 options[restored] = entry
-        if any(gap != " " for gap in gaps):
-            options = {_with_gaps(restored, gaps): entry for restored, entry in options.items()}
         if options:
             article = _article_before(text, tokens, i)
             return Candidate(i, last, tokens[i].start, end, spun, tuple(options.items()), article)
     return VETOED if vetoed else None
+
+
+def _context_may_hold(
+    entry: Entry, text: str, tokens: list[Token], words: list[str], tables: Tables, first: int, last: int,
+    before: Candidate | None,
+) -> bool:
+    """Whether a restoring row's context holds, reading a neighbour that is a candidate as any of its readings.
+
+    A neighbour this run may restore is not settled: a second run would read
+    its restoration. So a restoring row is offered where its context holds
+    for some reading of the neighbour (the words as they stand, or restored),
+    and a second run, reading one of them, offers no more than this one did.
+    Keep rows read the words as they stand: one that held only for some
+    readings would have to be checked against the reading the cluster
+    chooses, a joint constraint the decision does not have (and keep rows
+    also stop junctions: "simply" is kept before "lately" whatever
+    "lately" may become).
+    """
+    if entry.keeps:
+        return context_holds(entry.context, text, tokens, first, last)
+    for constraint in entry.context:
+        key, _, value = constraint.partition("=")
+        if key not in ("prev", "next"):
+            if not context_holds((constraint,), text, tokens, first, last):
+                return False
+            continue
+        neighbour = first - 1 if key == "prev" else last + 1
+        if not 0 <= neighbour < len(tokens):
+            return False
+        word = tokens[neighbour]
+        fits = [neighbour_fits(value, text[word.start : word.end], word.norm)]
+        fits += [neighbour_fits(value, reading, normalize(reading)) for reading in
+                 (_readings_before(before, neighbour) if key == "prev" else _readings_at(text, tokens, words, tables, neighbour))]
+        if not any(fits):
+            return False
+    return True
+
+
+def _readings_before(before: Candidate | None, neighbour: int) -> list[str]:
+    """The last word of each restoration of the candidate that ends at the neighbour."""
+    if before is None or before.last != neighbour:
+        return []
+    return [restored.split()[-1] for restored, _ in before.originals if restored.split()]
+
+
+def _readings_at(text: str, tokens: list[Token], words: list[str], tables: Tables, k: int) -> list[str]:
+    """The first word of every restoration a table row proposes for a phrase starting at word k (context aside)."""
+    readings = []
+    for length, phrases in tables.by_length.get(words[k], ()):
+        last = k + length - 1
+        entries = phrases.get(tuple(words[k : last + 1])) if last < len(tokens) else None
+        for entry in entries or ():
+            if not entry.keeps:
+                restored = apply_case(entry.original, " ".join(text[tokens[k].start : tokens[last].end].split()))
+                readings.append(restored.split(" ", 1)[0])
+    return readings
 
 
 def _stem(word: str) -> str:
@@ -202,6 +266,37 @@ def _joined_plainly(text: str, tokens: list[Token], first: int, last: int) -> bo
         ):
             return False
     return True
+
+
+def keep_sentences(text: str, tokens: list[Token], first: int, spun: str, restored: str) -> str | None:
+    """``restored`` as it may replace ``spun`` (words from ``first`` on) without moving a sentence end, or None.
+
+    Whether a line break or ". " ends a sentence depends on the case of the
+    letter after it (:func:`respin.tokens.case_decides_break`): there a
+    restoration keeps the spun text's case — "4" → "Four" where a sentence
+    starts, a line break inside the span becomes a space — or, for a name
+    after a soft wrap ("of\ndocs with out borders" → "Doctors Without
+    Borders"), is not proposed, so that a second run reads the same sentences.
+    """
+    if first > 0 and is_lower(restored[:1] or " ") != is_lower(spun[:1] or " ") and case_decides_break(
+        text, tokens[first - 1].start, tokens[first].start
+    ):
+        capital = restored[:1].upper()
+        if is_lower(spun[:1]) or len(capital) != 1 or is_lower(capital):
+            return None
+        restored = capital + restored[1:]
+    if "\n" in restored and _case_moves_a_line_break(spun, restored):
+        restored = " ".join(restored.split())
+    return restored
+
+
+def _case_moves_a_line_break(spun: str, restored: str) -> bool:
+    """Whether a word after a line break inside the span changes case (a wrap would become a sentence end)."""
+    after_breaks = [line.lstrip(" \t")[:1] for line in restored.split("\n")[1:]]
+    spun_after = [line.lstrip(" \t")[:1] for line in spun.split("\n")[1:]]
+    return len(after_breaks) != len(spun_after) or any(
+        is_lower(a or " ") != is_lower(b or " ") for a, b in zip(after_breaks, spun_after)
+    )
 
 
 def _with_gaps(restored: str, gaps: list[str]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
@@ -216,8 +217,26 @@ def tally(tokens: list[Token], clusters: list[Cluster], singles: list[Single], t
         candidates=sum(len(cluster.slots) for cluster in clusters),
         confident=confident_slots(singles),
         singles=grouped,
-        plain=plain_originals(tokens, tables),
+        plain=plain_originals(tokens, tables, _rewritable(clusters)),
     )
+
+
+def _rewritable(clusters: list[Cluster]) -> list[tuple[int, int]]:
+    """The character spans of the candidates: words a run may rewrite are not yet plain uses.
+
+    Only candidates a curated row (or a reference) proposes: the broad
+    channel proposes nearly every word, and its counter-evidence would go.
+    """
+    return [
+        (slot.candidate.start, slot.candidate.end)
+        for cluster in clusters
+        for slot in cluster.slots
+        if any(option.entry is not None and not _broad(option.entry.context) for option in slot.options[1:])
+    ]
+
+
+def _broad(context: tuple[str, ...]) -> bool:
+    return any(item.startswith("src=") for item in context)
 
 
 def merge_tallies(tallies: Iterable[Tally]) -> Tally:
@@ -238,23 +257,37 @@ def merge_tallies(tallies: Iterable[Tally]) -> Tally:
     return Tally(words, candidates, confident, singles, plain)
 
 
-def plain_originals(tokens: list[Token], tables: Tables) -> dict[str, int]:
-    """How often each table original occurs as plain words, within a sentence."""
+def plain_originals(tokens: list[Token], tables: Tables, rewritable: Sequence[tuple[int, int]] = ()) -> dict[str, int]:
+    """How often each table original occurs as plain words, within a sentence.
+
+    Words inside a ``rewritable`` span (a candidate's) are not counted: this
+    run may rewrite them, and the next one would then count otherwise.
+    """
     lengths, originals = tables.original_phrase_lengths, tables.originals
-    # One-word originals (most of them) are counted in one C-level pass ...
     norms = list(map(attrgetter("norm"), tokens))
+    if rewritable:
+        spans = sorted(rewritable)
+        starts = [start for start, _ in spans]
+        inside = [_inside(spans, starts, t.start) for t in tokens]
+        norms = ["" if hidden else norm for norm, hidden in zip(norms, inside)]
+    # One-word originals (most of them) are counted in one C-level pass ...
     counts = {word: n for word, n in Counter(norms).items() if word in originals}
     # ... and phrases where their first word stands.
     for i in [i for i, norm in enumerate(norms) if norm in lengths]:
         sentence = tokens[i].sentence
         for n in lengths[norms[i]]:
             last = i + n - 1
-            if last >= len(tokens) or tokens[last].sentence != sentence:
+            if last >= len(tokens) or tokens[last].sentence != sentence or "" in norms[i : last + 1]:
                 continue
             phrase = " ".join(norms[i : last + 1])
             if phrase in originals:
                 counts[phrase] = counts.get(phrase, 0) + 1
     return counts
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], position: int) -> bool:
+    k = bisect_right(starts, position) - 1
+    return k >= 0 and position < spans[k][1]
 
 
 def document_setting(evidence: Tally, prior: float, threshold: float) -> Setting:

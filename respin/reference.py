@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from .candidates import _article_before, _joined_plainly, _with_gaps, apply_case
+from .candidates import _article_before, _joined_plainly, _with_gaps, apply_case, keep_sentences
 from .lm import lm_words
 from .records import Candidate, Entry, Token
 from .tables import Tables
@@ -348,7 +348,8 @@ def _aligned_spans(
             gaps = [text[tokens[k - 1].end : tokens[k].start] for k in range(first + 1, last + 1)]
             if any(gap != " " for gap in gaps):
                 restored = _with_gaps(restored, gaps)
-        if restored == spun:
+        restored = keep_sentences(text, tokens, first, spun, restored)
+        if restored is None or restored == spun:
             continue
         entry = Entry(plain, original, ALIGNED_WEIGHTS[kind], (), f"reference alignment ({kind}), {where}")
         found.append(Candidate(first, last, tokens[first].start, tokens[last].end, spun, ((restored, entry),),

@@ -19,6 +19,15 @@ Warnings (legal, but probably not what was meant):
 * the same row in two different files (the higher weight wins at run time);
 * rows out of order: within each run of rows not interrupted by a blank or
   comment line, spun phrases should be in sorted order (``sort_key``).
+* a **junction**: ``a → b`` while ``b``, with the words that may stand
+  beside it, forms another row's spun phrase (``simply → just`` and
+  ``just like → like``: "simply like" is restored to "just like", which a
+  second run changes again). ``b`` is part of a longer spun phrase, holds
+  a shorter one, or overlaps one's first or last words; the row's own
+  context (``prev=``, ``next=``, ``before=``, ``after=``) limits the words
+  beside it. Narrow or drop one of the two rows.
+  A warning, not an error: it takes the right neighbours (and the language
+  model's vote), and the built-in tables still have hundreds.
 """
 
 from __future__ import annotations
@@ -28,7 +37,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .records import Entry
-from .tableformat import SpunIndex, TableError, fold, is_self_map, parse_row, row_identity, sort_key
+from .tableformat import (
+    SpunIndex,
+    TableError,
+    exact_form,
+    fold,
+    is_exact,
+    is_self_map,
+    parse_row,
+    row_identity,
+    sort_key,
+    spun_form,
+)
 
 ERROR = "error"
 WARNING = "warning"
@@ -92,6 +112,7 @@ def check_tables(sources: Iterable[tuple[str, str]]) -> list[Problem]:
     problems += _duplicates(rows)
     problems += _self_maps(rows)
     problems += _chains(rows)
+    problems += _junctions(rows)
     problems += _unsorted(rows)
     return sorted(problems, key=lambda p: (order[p.file], p.line, p.severity != ERROR, p.message))
 
@@ -158,6 +179,83 @@ def _chains(rows: list[Row]) -> list[Problem]:
                 f"({following.where}: {_show(following.entry)}), so fixing twice would change it again",
             ))
     return problems
+
+
+def _junctions(rows: list[Row]) -> list[Problem]:
+    """Rows whose original, with the words beside it, forms another row's spun phrase: one problem per row."""
+    restoring = [r for r in rows if not r.entry.keeps and not is_self_map(r.entry)]
+    keeps: dict[str, list[Entry]] = {}
+    for row in rows:
+        if row.entry.keeps:
+            keeps.setdefault(spun_form(row.entry), []).append(row.entry)
+    by_word: dict[str, list[tuple[tuple[str, ...], int, Row]]] = {}  # a spun phrase's words by each word
+    for row in restoring:
+        words = tuple(spun_form(row.entry).split(" "))
+        for position, word in enumerate(words):
+            by_word.setdefault(word, []).append((words, position, row))
+
+    problems = []
+    for row in restoring:
+        found = _junctions_of(row, by_word, keeps.get(spun_form(row.entry), []))
+        if found:
+            phrase, other = found[0]
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            problems.append(Problem(
+                row.file, row.line,
+                f"junction: {_show(row.entry)}, but {row.entry.original!r} with the words beside it can form "
+                f"{phrase!r} ({other.where}: {_show(other.entry)}), so fixing twice may change it again{more}",
+                WARNING,
+            ))
+    return problems
+
+
+def _junctions_of(
+    row: Row, by_word: dict[str, list[tuple[tuple[str, ...], int, Row]]], keeps: list[Entry]
+) -> list[tuple[str, Row]]:
+    """The (phrase, row) pairs another run could match across ``row``'s restoration and its neighbours.
+
+    ``keeps`` are the keep rows of ``row``'s spun phrase: where one holds, nothing is restored.
+    """
+    plain = tuple(fold(row.entry.original).split(" "))
+    exact = tuple(exact_form(row.entry.original).split(" "))
+    left_open, right_open = _open_sides(row.entry, keeps)
+    # Its own phrase ("brand new" → "new"): only a doubled word ("brand brand new") would make it again.
+    found: dict[tuple[str, ...], Row] = {tuple(spun_form(row.entry).split(" ")): row}
+    for i in range(len(plain)):
+        for key in {plain[i], exact[i]}:
+            for words, position, other in by_word.get(key, ()):
+                start = i - position  # where the other phrase starts, relative to the restoration
+                end = start + len(words)
+                if (start, end) == (0, len(plain)) or words in found:
+                    continue  # the whole restoration: a chain, reported as one
+                if (start < 0 and not left_open(words[-start - 1])) or (
+                    end > len(plain) and not right_open(words[len(plain) - start])
+                ):
+                    continue
+                restored = exact if is_exact(other.entry) else plain
+                if all(restored[k] == words[k - start] for k in range(max(start, 0), min(end, len(plain)))):
+                    found[words] = other
+    return [(" ".join(words), other) for words, other in found.items() if other is not row]
+
+
+def _open_sides(entry: Entry, keeps: list[Entry]):
+    """Tests of the (folded) word that may stand right before / after the row's phrase.
+
+    ``prev=``/``next=`` name the words; ``before=``/``after=`` put a
+    character other than white space there, which no phrase crosses; a
+    keep row whose only constraint is ``prev=``/``next=`` rules its words out.
+    """
+
+    def allowed(key: str, touching: str):
+        if any(item.startswith(touching + "=") for item in entry.context):
+            return lambda word: False
+        choices = [set(item[len(key) + 1 :].lower().split("|")) for item in entry.context
+                   if item.startswith(key + "=") and item != f"{key}=@Cap"]
+        kept = {word for keep in keeps if len(keep.context) == 1 and keep.context[0].startswith(key + "=")
+                for word in keep.context[0][len(key) + 1 :].lower().split("|")}
+        return lambda word: word.lower() not in kept and all(word.lower() in choice for choice in choices)
+
+    return allowed("prev", "before"), allowed("next", "after")
 
 
 def _node(row: Row) -> str:

@@ -132,12 +132,16 @@ def context_holds(context: Sequence[str], text: str, tokens: Sequence[Token], fi
         if not 0 <= neighbour < len(tokens):
             return False
         word = tokens[neighbour]
-        if value == "@Cap":
-            if not text[word.start].isupper():
-                return False
-        elif word.norm not in value.lower().split("|"):
+        if not neighbour_fits(value, text[word.start : word.end], word.norm):
             return False
     return True
+
+
+def neighbour_fits(value: str, word: str, norm: str) -> bool:
+    """Whether a neighbouring ``word`` (``norm`` its normalized form) is one a ``prev=``/``next=`` value names."""
+    if value == "@Cap":
+        return word[:1].isupper()
+    return norm in value.lower().split("|")
 
 
 # --- phrases -------------------------------------------------------------------

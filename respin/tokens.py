@@ -119,6 +119,23 @@ def sentence_starts(text: str) -> list[int]:
     return starts
 
 
+def case_decides_break(text: str, start: int, end: int) -> bool:
+    """Whether a sentence starts at ``end`` or not depends on the case of the letter there.
+
+    ``text[start:end]`` should begin at the previous word. A line break is a
+    soft wrap only before a lower-case letter, and ". " ends a sentence only
+    before one that is not, so a fix that changes that letter's case would
+    make a second run read other sentences.
+    """
+    window = text[start:end]  # any sentence start in it lies between the previous word and the letter
+    return bool(sentence_starts(window + "A")) != bool(sentence_starts(window + "a"))
+
+
+def is_lower(char: str) -> bool:
+    """Whether ``char`` is a lower-case letter, as the sentence rule reads it."""
+    return _is_lower(char)
+
+
 def _soft_wrap(text: str, newline: int) -> bool:
     """Whether the line break at ``newline`` only wraps a sentence onto the next line."""
     before = newline - 1 if text[newline - 1 : newline] == "\r" else newline

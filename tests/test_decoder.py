@@ -197,3 +197,18 @@ def test_setting_gains_are_the_per_option_gains_bit_for_bit():
     assert any(setting.consistency(s, 1) for s in slots) and any(setting.counter_evidence(s, 1) for s in slots)
     for slot in slots:
         assert setting.gains(slot) == [0.0] + [setting.gain(slot, j) for j in range(1, len(slot.options))]
+
+
+def test_plain_uses_inside_a_candidate_are_not_counted():
+    # The run may rewrite "in a position to" (→ "able to"): its "position" is not yet a plain use.
+    from respin.decide import plain_originals
+    from respin.pipeline import load_engine
+    from respin.tokens import tokenize
+
+    tables = load_engine().tables
+    text = "They were in a position to talk about their position."
+    tokens = tokenize(text)
+    assert plain_originals(tokens, tables)["position"] == 2
+    span = (text.index("in a"), text.index(" talk"))
+    assert plain_originals(tokens, tables, [span])["position"] == 1
+    assert plain_originals(tokens, tables, [span])["about"] == 1  # words outside the span still count

@@ -54,6 +54,53 @@ def test_check_reports_errors_with_file_and_line(tmp_path, rows, line, words):
     assert "1 table: " in result.stderr
 
 
+# --- junctions: a restoration that forms another spun phrase with its neighbours ---
+
+
+def junctions(*rows: str) -> list[tuple[int, str]]:
+    return [(p.line, p.severity) for p in problems(*rows) if "junction" in p.message]
+
+
+def test_a_restoration_that_is_part_of_a_longer_spun_phrase_is_a_junction():
+    # "simply like" → "just like", which a second run restores to "like".
+    found = problems("just like\tlike\t0.2", "simply\tjust\t0.4")
+    assert [(p.line, p.severity) for p in found if "junction" in p.message] == [(2, WARNING)]
+    assert "'just' with the words beside it can form 'just like' (t.tsv:1: 'just like' → 'like')" in found[-1].message
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["new\tfresh\t0.3", "contemporary\tnew york\t0.5"],  # the restoration holds a shorter spun phrase
+        ["apple pie\tcake\t0.5", "large fruit\tbig apple\t0.5"],  # its last word starts one
+        ["very big\thuge\t0.5", "large fruit\tbig apple\t0.5"],  # its first word ends one
+        ["home democrats\tHouse Democrats\t0.9", "dwelling\thome\t0.5\tnext=@Cap"],  # @Cap: any word may follow
+    ],
+)
+def test_every_way_a_restoration_meets_a_spun_phrase_is_found(rows):
+    assert junctions(*rows) == [(2, WARNING)]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["just like\tlike\t0.2", "simply\tjust\t0.4\tnext=the|a"],  # its context rules "like" out
+        ["just like\tlike\t0.2", "simply\tjust\t0.4\tafter=,"],  # a comma follows: no phrase crosses it
+        ["just like\tlike\t0.2", "simply\t-\t1\tnext=like", "simply\tjust\t0.4"],  # a keep row leaves it
+        ["just like\tlike\t0.2", "simply\tbarely\t0.4"],  # no word in common
+        ["House\thome\t0.5\tcase=exact", "dwelling\thouse\t0.5"],  # an exact row needs its own spelling
+        ["just like\t-\t1\tprev=is", "simply\tjust\t0.4"],  # keep rows restore nothing
+    ],
+)
+def test_no_junction_where_the_neighbours_cannot_form_the_phrase(rows):
+    assert junctions(*rows) == []
+
+
+def test_a_chain_is_reported_as_a_chain_not_as_a_junction_too():
+    found = problems("mentioned\tsaid\t0.8", "said\tstated\t0.5")
+    assert ["chain" in p.message for p in found] == [True]
+
+
 def test_duplicates_compare_spun_case_insensitively_and_context_as_a_set():
     found = problems("Mentioned\tsaid\t0.8\tprev=he|she", "mentioned\tsaid\t0.5\tprev=She|he")
     assert [(p.line, p.severity) for p in found] == [(2, ERROR)]

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from respin.tokens import ASCII_WORD_RE, normalize_text, sentence_starts, tokenize, word_re
+from respin.tokens import ASCII_WORD_RE, case_decides_break, normalize_text, sentence_starts, tokenize, word_re
 
 
 def test_words_keep_offsets_and_normalize():
@@ -121,3 +121,19 @@ def test_words_are_letters_marks_and_numbers_for_every_code_point():
     text = "\x00".join(chars)  # NUL is in no class: one test string per code point
     words = [m.group() for m in word_re().finditer(text)]  # tokenize() would first fold "ʼ" into "'"
     assert words == [c for c in chars if unicodedata.category(c)[0] in "LMN"]
+
+
+@pytest.mark.parametrize(
+    ("text", "decides"),
+    [
+        ("advice of\n", True),  # a soft wrap before lower case, a sentence end before a capital
+        ("advice of\n  ", True),  # the sentence starts at the line, before its indent
+        ("left. ", True),  # ". " ends a sentence before anything but lower case
+        ("left.\n\n", False),  # a blank line ends it whatever follows
+        ("advice of ", False),  # a space never does
+        ("Mr. ", False),  # nor an abbreviation's full stop
+        ('advice of\n"', False),  # the quote, not the letter, follows the break
+    ],
+)
+def test_case_decides_break_where_the_next_letter_s_case_moves_a_sentence_end(text, decides):
+    assert case_decides_break(text + "x", 0, len(text)) is decides
