@@ -13,9 +13,9 @@ import re
 from typing import TYPE_CHECKING
 
 from .records import Candidate, Entry, Token
-from .tableformat import context_holds, neighbour_fits
+from .tableformat import context_holds
 from .tables import Tables
-from .tokens import SPACE, case_decides_break, is_lower, normalize
+from .tokens import SPACE, case_decides_break, is_lower
 
 if TYPE_CHECKING:
     from .channel import BroadChannel
@@ -191,22 +191,13 @@ def _context_may_hold(
     """
     if entry.keeps:
         return context_holds(entry.context, text, tokens, first, last)
-    for constraint in entry.context:
-        key, _, value = constraint.partition("=")
-        if key not in ("prev", "next"):
-            if not context_holds((constraint,), text, tokens, first, last):
-                return False
-            continue
-        neighbour = first - 1 if key == "prev" else last + 1
-        if not 0 <= neighbour < len(tokens):
-            return False
-        word = tokens[neighbour]
-        fits = [neighbour_fits(value, text[word.start : word.end], word.norm)]
-        fits += [neighbour_fits(value, reading, normalize(reading)) for reading in
-                 (_readings_before(before, neighbour) if key == "prev" else _readings_at(text, tokens, words, tables, neighbour))]
-        if not any(fits):
-            return False
-    return True
+
+    def readings(key: str, neighbour: int):
+        if key == "prev":
+            return _readings_before(before, neighbour)
+        return _readings_at(text, tokens, words, tables, neighbour)
+
+    return context_holds(entry.context, text, tokens, first, last, readings)
 
 
 def _readings_before(before: Candidate | None, neighbour: int) -> list[str]:

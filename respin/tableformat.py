@@ -24,7 +24,7 @@ key is a change to this module (``CONTEXT_KEYS``, ``_CONTEXT_RE``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 from .errors import TableError
@@ -114,8 +114,15 @@ def context_key(context: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(canonical))
 
 
-def context_holds(context: Sequence[str], text: str, tokens: Sequence[Token], first: int, last: int) -> bool:
-    """Whether every constraint holds for the phrase of words ``first``..``last`` in ``text``."""
+def context_holds(
+    context: Sequence[str], text: str, tokens: Sequence[Token], first: int, last: int,
+    readings: Callable[[str, int], Iterable[str]] | None = None,
+) -> bool:
+    """Whether every constraint holds for the phrase of words ``first``..``last`` in ``text``.
+
+    ``readings(key, index)``, when given, names other words the neighbour at
+    ``index`` may become ("prev"/"next" then hold for any of them too).
+    """
     for constraint in context:
         key, _, value = constraint.partition("=")
         if key in ("case", "src"):  # not constraints: spelling, provenance
@@ -132,7 +139,9 @@ def context_holds(context: Sequence[str], text: str, tokens: Sequence[Token], fi
         if not 0 <= neighbour < len(tokens):
             return False
         word = tokens[neighbour]
-        if not neighbour_fits(value, text[word.start : word.end], word.norm):
+        if not neighbour_fits(value, text[word.start : word.end], word.norm) and not (
+            readings is not None and any(neighbour_fits(value, r, normalize(r)) for r in readings(key, neighbour))
+        ):
             return False
     return True
 
