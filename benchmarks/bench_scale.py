@@ -28,17 +28,35 @@ TARGET_MB_PER_CORE = 1.0
 TARGET_PEAK_MIB = 300
 
 
+# The kernel starts a forked child's peak RSS (ru_maxrss) at the memory of the
+# process that forked it, and run.py's own process grows as the suite goes
+# on; so each child is forked by a small launcher, which reports the child's own.
+_LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    quiet = os.open(os.devnull, os.O_RDWR)
+    os.dup2(quiet, 0)
+    os.dup2(quiet, 1)
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
+                  os.waitstatus_to_exitcode(status)]))
+"""
+
+
 def run_child(args: list[str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (with its children) and peak RSS (KiB) of one child."""
+    import json
     import subprocess
+    import sys
 
-    start = time.perf_counter()
-    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage, its waited-for workers included
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    report = subprocess.run([sys.executable, "-c", _LAUNCHER, *args], capture_output=True, text=True, check=True)
+    wall, cpu, rss, code = json.loads(report.stdout)
+    if code != 0:
         raise RuntimeError(f"{' '.join(args)} failed")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return wall, cpu, rss
 
 
 def run(sizes: tuple[float, ...] = (1.0, 5.0, 20.0)) -> list[dict]:
