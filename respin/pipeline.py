@@ -475,22 +475,6 @@ def _sentence_line_start_after(text: str, position: int) -> int | None:
     return None
 
 
-def split_text(text: str, parts: int) -> list[tuple[int, str]]:
-    """Cut ``text`` into about ``parts`` stretches at line breaks that start a sentence.
-
-    Nothing the stages look at crosses such a cut (phrases, clusters, a/an
-    and counts stay inside a sentence), so the stretches can be analysed
-    apart and give the decisions the text gives whole.
-    """
-    cuts = [0]
-    for k in range(1, parts):
-        cut = _sentence_line_start_after(text, max(len(text) * k // parts, cuts[-1] + 1))
-        if cut is not None:
-            cuts.append(cut)
-    cuts.append(len(text))
-    return [(a, text[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
-
-
 def cut_stretches(chunks: Iterable[str], size: int = STRETCH_CHARS) -> Iterator[str]:
     """The text made of ``chunks``, cut into stretches of about ``size`` characters or more.
 
