@@ -16,10 +16,11 @@ Targets (issue 17): at least 1 MB/s per core; peak RSS at most 300 MB at
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import bench_fix
@@ -48,10 +49,6 @@ print(json.dumps([time.perf_counter() - start, usage.ru_utime + usage.ru_stime, 
 
 def run_child(args: list[str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (with its children) and peak RSS (KiB) of one child."""
-    import json
-    import subprocess
-    import sys
-
     report = subprocess.run([sys.executable, "-c", _LAUNCHER, *args], capture_output=True, text=True, check=True)
     wall, cpu, rss, code = json.loads(report.stdout)
     if code != 0:

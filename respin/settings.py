@@ -17,7 +17,6 @@ project finds the project's settings, as black and ruff do.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
