@@ -113,15 +113,18 @@ class Alignment(NamedTuple):
     opcodes: tuple = ()  # of a close match: word_opcodes from the sentence's LM words to the reference's
 
 
-def clear_match(query: str, sentences: list[str], processor=None) -> tuple[int, float] | None:
+def clear_match(query: str, sentences: list[str], processor=None, presorted: bool = False) -> tuple[int, float] | None:
     """The sentence that matches ``query``: (index, score 0–100), or None.
 
     "The matching sentence" scores at least ``ALIGN_CUTOFF`` and clearly
     beats the runner-up; the engine and ``respin review`` both use this rule.
+    The score is rapidfuzz's token_sort_ratio; with ``presorted`` the query
+    and sentences already have their words sorted, so a plain ratio gives it.
     """
     from rapidfuzz import fuzz, process
 
-    found = process.extract(query, sentences, scorer=fuzz.token_sort_ratio, processor=processor, limit=2)
+    scorer = fuzz.ratio if presorted else fuzz.token_sort_ratio
+    found = process.extract(query, sentences, scorer=scorer, processor=processor, limit=2)
     if not found or found[0][1] < ALIGN_CUTOFF:
         return None
     if len(found) > 1 and found[0][1] - found[1][1] < ALIGN_LEAD:
@@ -193,17 +196,11 @@ class Reference:
         return Alignment(best[2], True, best[1], tuple(opcodes))
 
     def _loose_match(self, sentence_words: list[str]) -> Alignment | None:
-        from rapidfuzz import fuzz, process
-
-        # token_sort_ratio, with the reference's side sorted once, not at every comparison
-        query = " ".join(sorted(sentence_words))
+        # The reference's side sorted once, not at every comparison.
         if not self._sorted:
             self._sorted = [" ".join(sorted(sentence)) for sentence in self.sentences]
-        found = process.extract(query, self._sorted, scorer=fuzz.ratio, limit=2)
-        best = found[0] if found and found[0][1] >= ALIGN_CUTOFF else None
-        if best and len(found) > 1 and best[1] - found[1][1] < ALIGN_LEAD:
-            return None  # two sentences match about as well: neither is "the" sentence
-        return Alignment(best[2], False, best[1]) if best else None
+        best = clear_match(" ".join(sorted(sentence_words)), self._sorted, presorted=True)
+        return Alignment(best[0], False, best[1]) if best else None
 
     def support(self, words: list[str], before: str, after: str, aligned: Alignment | None) -> tuple[float, str]:
         """log10 support for ``words`` standing between ``before`` and ``after``."""
